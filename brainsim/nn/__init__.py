@@ -1,0 +1,40 @@
+"""Modules and parameters: ``Module``, ``Param`` / ``Const``, bijective transforms (``*T``),
+regularizers (``*Reg``), containers, collective init/reset and layers."""
+
+from ._collective import call_all_fns as call_all_fns
+from ._collective import call_order as call_order
+from ._collective import init_all_states as init_all_states
+from ._collective import reset_all_states as reset_all_states
+from ._linear import Linear as Linear
+from ._module import Module as Module
+from ._module import ParamDesc as ParamDesc
+from ._module import ParamDescriber as ParamDescriber
+from ._param import Const as Const
+from ._param import Param as Param
+from ._regularization import *  # noqa: F403  (re-exports the *Reg classes, see its __all__)
+from ._regularization import __all__ as _reg_all
+from ._sequential import ElementWiseBlock as ElementWiseBlock
+from ._sequential import Lambda as Lambda
+from ._sequential import Sequential as Sequential
+from ._transforms import *  # noqa: F403  (re-exports the *T transforms, see its __all__)
+from ._transforms import __all__ as _t_all
+from ..graph import assign_state_values as assign_state_values
+
+__all__ = [
+    "Module",
+    "ParamDesc",
+    "ParamDescriber",
+    "Param",
+    "Const",
+    "Sequential",
+    "ElementWiseBlock",
+    "Lambda",
+    "Linear",
+    "call_order",
+    "call_all_fns",
+    "init_all_states",
+    "reset_all_states",
+    "assign_state_values",
+    *_t_all,
+    *_reg_all,
+]

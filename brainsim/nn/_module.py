@@ -1,0 +1,403 @@
+"""``Module``: the base class of every model object, and its graph API.
+
+Every query method here is a thin view over :func:`brainsim.graph.walk` (one traversal:
+definition order, parents first, identity de-duplication, hierarchy levels, dotted paths).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+
+from .. import graph
+from .._errors import ArgumentError, BrainSimTypeError, BrainSimValueError
+from .._state import ParamState, State, catch_new_states
+from ..graph import CollectionView, FlatDict, FlatStateDict, NestedStateDict, join_path
+from ..graph._ops import check_hierarchy
+from ..graph._traverse import MAX_LEVEL
+
+__all__ = ["Module", "ParamDescriber", "ParamDesc", "param_entries"]
+
+_FULL = (0, MAX_LEVEL)
+
+
+def _to_size(value: Any, owner: str, arg: str) -> tuple[int, ...] | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        pass
+    elif isinstance(value, int | np.integer):
+        return (int(value),)
+    elif isinstance(value, np.ndarray | np.generic) or hasattr(value, "dtype"):
+        arr = np.asarray(value)
+        if arr.ndim == 0 and np.issubdtype(arr.dtype, np.integer):
+            return (int(arr),)
+    elif isinstance(value, list | tuple):
+        return tuple(value)
+    raise ArgumentError(
+        f"{owner}.{arg}: expected an int, a 0-d integer array, or a list/tuple of ints, got "
+        f"{type(value).__name__}: {value!r}."
+    )
+
+
+class _DescriberMeta(type):
+    def __getitem__(cls, base: type) -> type:
+        return _DescriberOf(base)
+
+
+class _DescriberOf:
+    """``ParamDescriber[Base]``: an isinstance check on the described class."""
+
+    def __init__(self, base: type) -> None:
+        self.base = base
+
+    def __instancecheck__(self, obj: Any) -> bool:
+        return isinstance(obj, ParamDescriber) and issubclass(obj.cls, self.base)
+
+
+def _hashable(x: Any) -> Any:
+    try:
+        hash(x)
+        return x
+    except TypeError:
+        if isinstance(x, dict):
+            return tuple(sorted((k, _hashable(v)) for k, v in x.items()))
+        if isinstance(x, list | tuple):
+            return tuple(_hashable(v) for v in x)
+        return ("id", id(x))
+
+
+class ParamDescriber(metaclass=_DescriberMeta):
+    """A deferred constructor ``cls(*args, **kwargs)`` with a hashable ``identifier``.
+
+    Examples
+    --------
+    >>> import brainsim
+    >>> d = brainsim.nn.Linear.desc(out_size=5)
+    >>> isinstance(d, brainsim.nn.ParamDescriber[brainsim.nn.Module])
+    True
+    >>> layer = d(3)
+    >>> layer.in_size, layer.out_size
+    ((3,), (5,))
+    """
+
+    def __init__(self, cls: type, *args: Any, **kwargs: Any) -> None:
+        self.cls = cls
+        self.args = args
+        self.kwargs = kwargs
+        self.identifier = (cls, _hashable(args), _hashable(kwargs))
+
+    def __call__(self, *more: Any, **kw: Any) -> Any:
+        return self.cls(*self.args, *more, **{**self.kwargs, **kw})
+
+    def init(self, *more: Any, **kw: Any) -> Any:
+        return self(*more, **kw)
+
+    def __repr__(self) -> str:
+        parts = [repr(a) for a in self.args] + [f"{k}={v!r}" for k, v in self.kwargs.items()]
+        return f"{self.cls.__name__}.desc({', '.join(parts)})"
+
+
+class ParamDesc:
+    """Mixin giving ``Cls.desc(*args, **kw)`` -> :class:`ParamDescriber`."""
+
+    @classmethod
+    def desc(cls, *args: Any, **kwargs: Any) -> ParamDescriber:
+        return ParamDescriber(cls, *args, **kwargs)
+
+
+def param_entries(
+    root: Any, allowed_hierarchy: tuple[int, int] = _FULL
+) -> list[tuple[tuple, Any, Any]]:
+    """``(path, param, owner)`` for every Param under root, in traversal order."""
+    from ._param import Param  # Param subclasses Module; imported lazily
+
+    lo, hi = allowed_hierarchy
+    return [
+        (e.path, e.obj, e.owner)
+        for e in graph.walk(root)
+        if isinstance(e.obj, Param) and lo <= e.level <= hi
+    ]
+
+
+class Module(graph.Node, ParamDesc):
+    """Base class of every model object.
+
+    A Module's graph children are its attributes: sub-Modules, States and containers of
+    them. ``__call__`` calls :meth:`update`; ``x >> module`` is ``module(x)``.
+
+    Parameters
+    ----------
+    name
+        Optional name (a ``str``); read-only afterwards.
+
+    Examples
+    --------
+    >>> import brainsim, jax.numpy as jnp
+    >>> class Scale(brainsim.nn.Module):
+    ...     def __init__(self, factor):
+    ...         super().__init__()
+    ...         self.factor = brainsim.ParamState(jnp.asarray(factor))
+    ...     def update(self, x):
+    ...         return x * self.factor.value
+    >>> layer = Scale(2.0)
+    >>> layer(3.0)
+    Array(6., dtype=float32, weak_type=True)
+    >>> 3.0 >> layer >> layer
+    Array(12., dtype=float32, weak_type=True)
+    >>> list(layer.states(brainsim.ParamState).keys())
+    [('factor',)]
+    """
+
+    graph_invisible_attrs: tuple[str, ...] = ()
+
+    def __init__(self, name: str | None = None) -> None:
+        if name is not None and not isinstance(name, str):
+            raise ArgumentError(
+                f"{type(self).__name__}(name=...): expected a str or None, got "
+                f"{type(name).__name__}: {name!r}."
+            )
+        self._name = name
+        self._in_size: tuple[int, ...] | None = None
+        self._out_size: tuple[int, ...] | None = None
+
+    # ------------------------------------------------------------------ basic properties
+    @property
+    def name(self) -> str | None:
+        """The module's name (read-only)."""
+        return getattr(self, "_name", None)
+
+    @name.setter
+    def name(self, value: Any) -> None:
+        raise AttributeError(
+            f"{type(self).__name__}.name is read-only; pass name=... to the constructor."
+        )
+
+    @property
+    def in_size(self) -> tuple[int, ...] | None:
+        return getattr(self, "_in_size", None)
+
+    @in_size.setter
+    def in_size(self, value: Any) -> None:
+        self._in_size = _to_size(value, type(self).__name__, "in_size")
+
+    @property
+    def out_size(self) -> tuple[int, ...] | None:
+        return getattr(self, "_out_size", None)
+
+    @out_size.setter
+    def out_size(self, value: Any) -> None:
+        self._out_size = _to_size(value, type(self).__name__, "out_size")
+
+    # ------------------------------------------------------------------ behaviour
+    def update(self, *args: Any, **kwargs: Any) -> Any:
+        """The module's behaviour; subclasses override it."""
+        raise NotImplementedError(
+            f"{type(self).__name__}.update is not implemented: subclasses of Module define "
+            f"update(...) to say what calling the module does."
+        )
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.update(*args, **kwargs)
+
+    def __rrshift__(self, x: Any) -> Any:
+        return self(x)
+
+    def init_state(self, *args: Any, **kwargs: Any) -> None:
+        """Create this module's States (hook; the base does nothing)."""
+
+    def reset_state(self, *args: Any, **kwargs: Any) -> None:
+        """Re-initialise this module's States in place (hook; the base does nothing)."""
+
+    def init_all_states(self, *args: Any, state_tag: str | None = None, **kwargs: Any):
+        """Run ``init_state`` on the whole graph; return the catcher of new States."""
+        from ._collective import init_all_states
+
+        with catch_new_states(state_tag) as catcher:
+            init_all_states(self, *args, **kwargs)
+        return catcher
+
+    def reset_all_states(self, *args: Any, **kwargs: Any) -> Module:
+        """Run ``reset_state`` on the whole graph."""
+        from ._collective import reset_all_states
+
+        return reset_all_states(self, *args, **kwargs)
+
+    # ------------------------------------------------------------------ graph queries
+    def states(
+        self, *filters: Any, allowed_hierarchy: tuple[int, int] = _FULL
+    ) -> FlatStateDict | tuple[FlatStateDict, ...]:
+        """Every State (path tuple -> State); with k filters, k subsets (first match wins)."""
+        return graph.states(self, *filters, allowed_hierarchy=allowed_hierarchy)
+
+    def state_trees(self, *filters: Any) -> NestedStateDict | tuple[NestedStateDict, ...]:
+        """The same States as :meth:`states`, nested by path parts."""
+        res = self.states(*filters)
+        return tuple(r.to_nest() for r in res) if isinstance(res, tuple) else res.to_nest()
+
+    def nodes(
+        self, *filters: Any, allowed_hierarchy: tuple[int, int] = _FULL
+    ) -> FlatDict | tuple[FlatDict, ...]:
+        """Every graph Node (root included at path ``()``)."""
+        return graph.nodes(self, *filters, allowed_hierarchy=allowed_hierarchy)
+
+    def _module_entries(self) -> list[tuple[tuple, Module, int]]:
+        return [(e.path, e.obj, e.level) for e in graph.walk(self) if isinstance(e.obj, Module)]
+
+    def children(self) -> Iterator[Module]:
+        """Modules at level 1, in definition order."""
+        return (m for _, m in self.named_children())
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        """``(dotted name, module)`` for the modules at level 1."""
+        return ((join_path(p), m) for p, m, lvl in self._module_entries() if lvl == 1)
+
+    def modules(self, include_self: bool = True) -> CollectionView:
+        """All Modules at any depth (Params and Regularizations included), root first."""
+        pairs = list(self.named_modules(include_self=include_self))
+        return CollectionView([n for n, _ in pairs], [m for _, m in pairs])
+
+    def named_modules(
+        self, prefix: str = "", include_self: bool = True
+    ) -> Iterator[tuple[str, Module]]:
+        """``(dotted name, module)``; the root's name is ``prefix`` (default ``''``)."""
+        for p, m, _ in self._module_entries():
+            if not p:
+                if include_self:
+                    yield prefix, m
+                continue
+            name = join_path(p)
+            yield (f"{prefix}.{name}" if prefix else name), m
+
+    def _params(self, filters: tuple, allowed_hierarchy: Any) -> list[tuple[tuple, Any]]:
+        if (
+            len(filters) == 1
+            and isinstance(filters[0], tuple)
+            and len(filters[0]) == 2
+            and all(isinstance(x, int) and not isinstance(x, bool) for x in filters[0])
+        ):
+            allowed_hierarchy, filters = filters[0], ()
+        lo_hi = check_hierarchy(allowed_hierarchy)
+        from .. import filter as _filter
+
+        preds = [_filter.to_predicate(f) for f in filters]
+        return [
+            (p, prm)
+            for p, prm, _ in param_entries(self, lo_hi)
+            if all(pred(p, prm) for pred in preds)
+        ]
+
+    def param_modules(
+        self, *filters: Any, allowed_hierarchy: tuple[int, int] = _FULL
+    ) -> CollectionView:
+        """Every ``Param`` (``Const`` included) matching all ``filters``.
+
+        Filters are predicates ``(path, param) -> bool``, types or tags. A single positional
+        pair of ints is read as ``allowed_hierarchy``.
+        """
+        pairs = self._params(filters, allowed_hierarchy)
+        return CollectionView([join_path(p) for p, _ in pairs], [x for _, x in pairs])
+
+    def named_param_modules(
+        self, *filters: Any, allowed_hierarchy: tuple[int, int] = _FULL
+    ) -> Iterator[tuple[str, Any]]:
+        """``(dotted path, Param)`` pairs, e.g. ``('layer1.weight', Param)``."""
+        return iter(self.param_modules(*filters, allowed_hierarchy=allowed_hierarchy).items())
+
+    par_modules = param_modules
+    para_modules = param_modules
+    named_par_modules = named_param_modules
+    named_para_modules = named_param_modules
+
+    def named_parameters(
+        self, prefix: str = "", recurse: bool = True
+    ) -> Iterator[tuple[str, Param | ParamState]]:  # noqa: F821
+        """Trainable parameters: each ``Param`` with ``fit=True`` and each bare ParamState.
+
+        With ``recurse=False``, only those owned directly by this module.
+        """
+        from ._param import Param
+
+        for e in graph.walk(self):
+            if isinstance(e.obj, Param):
+                ok = e.obj.fit
+            elif isinstance(e.obj, ParamState):
+                ok = not isinstance(e.owner, Param)
+            else:
+                continue
+            if not ok or (not recurse and e.owner is not self):
+                continue
+            name = join_path(e.path)
+            yield (f"{prefix}.{name}" if prefix else name), e.obj
+
+    def parameters(self, recurse: bool = True) -> CollectionView:
+        """The trainable parameters as a collection view (see :meth:`named_parameters`)."""
+        pairs = list(self.named_parameters(recurse=recurse))
+        return CollectionView([n for n, _ in pairs], [p for _, p in pairs])
+
+    def reg_loss(self, *filters: Any) -> Any:
+        """Sum of ``p.reg_loss()`` over ``param_modules(*filters)`` (0.0 when none)."""
+        total: Any = 0.0
+        for _, p in self._params(filters, _FULL):
+            total = total + p.reg_loss()
+        return total
+
+    @contextlib.contextmanager
+    def param_precompute(self, allowed_hierarchy: tuple[int, int] = _FULL) -> Iterator[None]:
+        """Cache the constrained value of every Param in range for the block.
+
+        Nested contexts are reference-counted, and caches are released even when the block
+        raises.
+        """
+        params = [p for _, p in self._params((), allowed_hierarchy)]
+        entered = []
+        try:
+            for p in params:
+                p._cache_enter()
+                entered.append(p)
+            yield
+        finally:
+            for p in reversed(entered):
+                p._cache_exit()
+
+    # ------------------------------------------------------------------ repr / copy
+    def __repr__(self) -> str:
+        hidden = set(type(self).graph_invisible_attrs)
+        parts = []
+        for k, v in vars(self).items():
+            if v is None or k in hidden:
+                continue
+            shown = k
+            if k.startswith("_") and not k.startswith("__"):
+                prop = getattr(type(self), k[1:], None)
+                if not isinstance(prop, property):
+                    continue
+                shown = k[1:]
+            parts.append(f"{shown}={_short_repr(v)}")
+        return f"{type(self).__name__}({', '.join(parts)})"
+
+
+def _short_repr(v: Any) -> str:
+    if isinstance(v, State | Module):
+        return repr(v)
+    shape = getattr(v, "shape", None)
+    if shape is not None and int(np.prod(shape)) > 8:
+        return f"<{getattr(v, 'dtype', '')}{list(shape)}>"
+    return repr(v)
+
+
+def check_callable(owner: str, arg: str, value: Any) -> Callable:
+    if not callable(value):
+        raise BrainSimTypeError(
+            f"{owner}({arg}=...): expected a callable, got {type(value).__name__}."
+        )
+    return value
+
+
+def check_positive(owner: str, arg: str, value: Any) -> Any:
+    if np.any(np.asarray(value) <= 0):
+        raise BrainSimValueError(f"{owner}({arg}=...): expected a positive value, got {value!r}.")
+    return value
