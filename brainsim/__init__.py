@@ -37,6 +37,7 @@ from . import transform as transform
 from . import init as init
 from . import surrogate as surrogate
 from . import nn as nn
+from . import models as models
 
 __version__ = "0.1.0"
 
@@ -68,4 +69,5 @@ __all__ = [
     "init",
     "surrogate",
     "nn",
+    "models",
 ]

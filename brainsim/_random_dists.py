@@ -59,6 +59,13 @@ def as_key(key: Any, where: str) -> Any:
     )
 
 
+def to_key(seed_or_key: Any, where: str) -> Any:
+    """``as_key``, or a key from OS entropy for ``None`` (a NumPy array: JAX stays idle)."""
+    if seed_or_key is None:
+        return np.random.SeedSequence().generate_state(2).astype(np.uint32)
+    return as_key(seed_or_key, where)
+
+
 def take(key: Any) -> Any:
     return key() if callable(key) else key
 
@@ -100,6 +107,14 @@ def out_shape(where: str, size: Any, *params: Any) -> Shape:
             f"{where}: the parameter shapes {shapes} do not broadcast to size={shape}."
         )
     return shape
+
+
+def float_like(x: Any, dtype: Any) -> Any:
+    """``dtype``, else the float dtype of ``x``, else None (the environ default)."""
+    if dtype is not None:
+        return dtype
+    xd = getattr(u.get_mantissa(x), "dtype", None)
+    return xd if xd is not None and jnp.issubdtype(xd, jnp.floating) else None
 
 
 def float_dtype(dtype: Any, where: str) -> Any:
@@ -196,25 +211,247 @@ def with_unit(x: Any, unit: Any) -> Any:
     return x if unit is None else u.Quantity(x, unit=unit)
 
 
+# ----------------------------------------------------------------------------- drivers
+Check = tuple[Callable[[np.ndarray], Any], str]
+POS: Check = (lambda v: v > 0, "positive")
+NONNEG: Check = (lambda v: v >= 0, "non-negative")
+PROB: Check = (lambda v: (v >= 0) & (v <= 1), "a probability in [0, 1]")
+PROB_POS: Check = (lambda v: (v > 0) & (v <= 1), "in (0, 1]")
+
+
+def _checked(w: str, params: dict[str, Any], checks: dict[str, Check] | None) -> list[Any]:
+    vals = {n: plain(w, n, p) for n, p in params.items()}
+    for name, (ok, what) in (checks or {}).items():
+        check(w, name, vals[name], ok, what)
+    return list(vals.values())
+
+
+def dist(name, sample, key, params, size, dtype, checks=None, integer=False) -> Any:
+    """``sample(key, *params, shape, dtype)`` with plain (unitless) parameters."""
+    w = f"random.{name}"
+    dtype = int_dtype(dtype, w) if integer else float_dtype(dtype, w)
+    vals = _checked(w, params, checks)
+    return sample(take(key), *vals, out_shape(w, size, *vals), dtype)
+
+
+def scaled(name, sample, key, params, scale, size, dtype, checks=None) -> Any:
+    """Like :func:`dist`, times a ``scale`` that may carry a unit."""
+    w = f"random.{name}"
+    dtype = float_dtype(dtype, w)
+    (s,), unit = shared_unit(w, {"scale": (scale, 1.0)}, dtype)
+    check(w, "scale", s, *NONNEG)
+    vals = _checked(w, params, checks)
+    r = sample(take(key), *vals, out_shape(w, size, s, *vals), dtype)
+    return with_unit(r * s, unit)
+
+
+def loc_scale(name, sample, key, loc, scale, size, dtype) -> Any:
+    """``loc + scale * sample(key, shape, dtype)``; ``loc`` and ``scale`` share a unit."""
+    w = f"random.{name}"
+    dtype = float_dtype(dtype, w)
+    (m, s), unit = shared_unit(w, {"loc": (loc, 0.0), "scale": (scale, 1.0)}, dtype)
+    check(w, "scale", s, *NONNEG)
+    r = sample(take(key), out_shape(w, size, m, s), dtype)
+    return with_unit(r * s + m, unit)
+
+
+def positive_int(where: str, name: str, n: Any) -> int:
+    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
+        raise BrainSimValueError(f"{where}: `{name}` must be a positive int, got {n!r}.")
+    return int(n)
+
+
+def _categories(w: str, name: str, p: Any) -> int:
+    if p.ndim < 1 or p.shape[-1] < 1:
+        raise BrainSimValueError(
+            f"{w}: `{name}` needs a last axis of categories, got shape {p.shape}."
+        )
+    return int(p.shape[-1])
+
+
+def _check_probs(w: str, name: str, p: Any) -> None:
+    check(w, name, p, *PROB)
+    total = lambda v: np.abs(v.sum(-1) - 1) < 1e-3 * max(1, v.shape[-1]) ** 0.5
+    check(w, name, p, total, "probabilities summing to 1 along the last axis")
+
+
+def _unit_of(x: Any) -> Any:
+    return x.unit if isinstance(x, u.Quantity) and not x.is_unitless else None
+
+
 # ----------------------------------------------------------------------------- samplers
+def uniform(key, low, high, size, dtype) -> Any:
+    w = "random.uniform"
+    dtype = float_dtype(dtype, w)
+    (lo, hi), unit = shared_unit(w, {"low": (low, 0.0), "high": (high, 1.0)}, dtype)
+    check(w, "high", hi - lo, lambda v: v >= 0, ">= `low`")
+    r = jr.uniform(take(key), out_shape(w, size, lo, hi), dtype, lo, hi)
+    return with_unit(r, unit)
+
+
+def randint(key, low, high, size, dtype) -> Any:
+    w = "random.randint"
+    if high is None:
+        low, high = 0, low
+    lo, hi = plain(w, "low", low), plain(w, "high", high)
+    check(w, "high", hi - lo, lambda v: v > 0, "> `low`")
+    dtype = int_dtype(dtype, w)
+    return jr.randint(take(key), out_shape(w, size, lo, hi), lo, hi, dtype)
+
+
+def choice(key, a, size, replace, p) -> Any:
+    w = "random.choice"
+    if isinstance(a, int | np.integer) and not isinstance(a, bool):
+        n = arr = int(a)
+        if n < 1:
+            raise BrainSimValueError(f"{w}: `a` must be a positive int, got {n}.")
+    else:
+        arr = jnp.asarray(u.get_mantissa(a))
+        if arr.ndim < 1:
+            raise BrainSimValueError(f"{w}: `a` must be an int or an array, got a scalar.")
+        n = arr.shape[0]
+    shape = out_shape(w, size)
+    if not replace and int(np.prod(shape)) > n:
+        raise BrainSimValueError(
+            f"{w}: cannot take {int(np.prod(shape))} samples from {n} without replacement."
+        )
+    if p is not None:
+        p = plain(w, "p", p)
+        if p.shape != (n,):
+            raise BrainSimValueError(f"{w}: `p` must have shape ({n},), got {p.shape}.")
+        _check_probs(w, "p", p)
+    return with_unit(jr.choice(take(key), arr, shape, replace, p), _unit_of(a))
+
+
+def permutation(key, x, axis, independent) -> Any:
+    w = "random.permutation"
+    unit = _unit_of(x)
+    if not isinstance(x, int | np.integer):
+        x = jnp.asarray(u.get_mantissa(x))
+        if x.ndim < 1 or not -x.ndim <= axis < x.ndim:
+            raise BrainSimValueError(f"{w}: `axis`={axis} is out of range for {x.shape}.")
+    return with_unit(jr.permutation(take(key), x, axis, independent), unit)
+
+
+def truncated_normal(key, lower, upper, size, loc, scale, dtype) -> Any:
+    w = "random.truncated_normal"
+    dtype = float_dtype(dtype, w)
+    params = {"loc": (loc, 0.0), "scale": (scale, 1.0), "lower": (lower, None)}
+    (m, s, lo, hi), unit = shared_unit(w, {**params, "upper": (upper, None)}, dtype)
+    check(w, "scale", s, *POS)
+    check(w, "upper", hi - lo, lambda v: v > 0, "> `lower`")
+    shape = out_shape(w, size, m, s, lo, hi)
+    r = jr.truncated_normal(take(key), (lo - m) / s, (hi - m) / s, shape, dtype)
+    return with_unit(r * s + m, unit)
+
+
+def triangular(key, left, mode, right, size, dtype) -> Any:
+    w = "random.triangular"
+    dtype = float_dtype(dtype, w)
+    params = {"left": (left, None), "mode": (mode, None), "right": (right, None)}
+    (lo, mo, hi), unit = shared_unit(w, params, dtype)
+    check(w, "mode", mo - lo, lambda v: v >= 0, ">= `left`")
+    check(w, "right", hi - mo, lambda v: v >= 0, ">= `mode`")
+    check(w, "right", hi - lo, lambda v: v > 0, "> `left`")
+    r = jr.triangular(take(key), lo, mo, hi, out_shape(w, size, lo, mo, hi), dtype)
+    return with_unit(r, unit)
+
+
+def wald(key, mean, scale, size, dtype) -> Any:
+    """Inverse Gaussian (Michael, Schucany & Haas 1976), in a cancellation-free form."""
+    w = "random.wald"
+    dtype = float_dtype(dtype, w)
+    (mu, lam), unit = shared_unit(w, {"mean": (mean, None), "scale": (scale, None)}, dtype)
+    check(w, "mean", mu, *POS)
+    check(w, "scale", lam, *POS)
+    shape = out_shape(w, size, mu, lam)
+    k1, k2 = jr.split(take(key))
+    y = jnp.square(jr.normal(k1, shape, dtype))
+    h = mu * y / (2 * lam)
+    x = mu / (1 + h + jnp.sqrt(h * (h + 2)))  # = mu (1 + h - sqrt(h^2 + 2h))
+    r = jnp.where(jr.uniform(k2, shape, dtype) <= mu / (mu + x), x, mu * mu / x)
+    return with_unit(r, unit)
+
+
+def multivariate_normal(key, mean, cov, size, method, dtype) -> Any:
+    w = "random.multivariate_normal"
+    dtype = float_dtype(dtype, w)
+    if method not in ("cholesky", "eigh", "svd"):
+        raise BrainSimValueError(
+            f"{w}: `method` must be 'cholesky', 'eigh' or 'svd', got {method!r}."
+        )
+    (m,), unit = shared_unit(w, {"mean": (mean, None)}, dtype)
+    if unit is not None:
+        if not isinstance(cov, u.Quantity) or cov.dim != (unit**2).dim:
+            raise BrainSimValueError(f"{w}: `mean` is in {unit}, so `cov` must be in {unit}^2.")
+        cov = cov.to_decimal(unit**2)
+    c = plain(w, "cov", cov, dtype)
+    if m.ndim < 1 or c.ndim < 2 or c.shape[-2:] != (m.shape[-1],) * 2:
+        raise BrainSimValueError(
+            f"{w}: need `mean` of shape (..., d) and `cov` of shape (..., d, d), got "
+            f"{m.shape} and {c.shape}."
+        )
+    shape = out_shape(w, size, m[..., 0], c[..., 0, 0])
+    return with_unit(jr.multivariate_normal(take(key), m, c, shape, dtype, method), unit)
+
+
+def dirichlet(key, alpha, size, dtype) -> Any:
+    w = "random.dirichlet"
+    alpha = plain(w, "alpha", alpha)
+    _categories(w, "alpha", alpha)
+    check(w, "alpha", alpha, *POS)
+    shape = out_shape(w, size, alpha[..., 0])
+    return jr.dirichlet(take(key), alpha, shape, float_dtype(dtype, w))
+
+
+def multinomial(key, n, pvals, size, dtype) -> Any:
+    w = "random.multinomial"
+    n, pvals = plain(w, "n", n), plain(w, "pvals", pvals)
+    k = _categories(w, "pvals", pvals)
+    check(w, "n", n, *NONNEG)
+    _check_probs(w, "pvals", pvals)
+    shape = out_shape(w, size, n, pvals[..., 0]) + (k,)
+    return jr.multinomial(take(key), n, pvals, shape=shape).astype(int_dtype(dtype, w))
+
+
+def categorical(key, logits, axis, size, dtype) -> Any:
+    w = "random.categorical"
+    logits = plain(w, "logits", logits)
+    _categories(w, "logits", logits)
+    r = jr.categorical(take(key), logits, axis, size_to_shape(size, w))
+    return r.astype(int_dtype(dtype, w))
+
+
+def hypergeometric(key, ngood, nbad, nsample, size, dtype) -> Any:
+    w = "random.hypergeometric"
+    room = plain(w, "ngood", ngood) + plain(w, "nbad", nbad) - plain(w, "nsample", nsample)
+    check(w, "nsample", room, lambda v: v >= 0, "<= ngood + nbad")
+    params = {"ngood": ngood, "nbad": nbad, "nsample": nsample}
+    checks = dict.fromkeys(params, NONNEG)
+    return dist("hypergeometric", _hypergeometric, key, params, size, dtype, checks, True)
+
+
+def _hypergeometric(key, ngood, nbad, nsample, shape, dtype):
+    """Draw ``nsample`` balls one by one (a loop of ``max(nsample)`` steps)."""
+    good = jnp.broadcast_to(ngood, shape).astype(jnp.int32)
+    total = good + jnp.broadcast_to(nbad, shape).astype(jnp.int32)
+    nsample = jnp.broadcast_to(nsample, shape).astype(jnp.int32)
+
+    def body(carry):
+        i, key, good, total, count = carry
+        key, sub = jr.split(key)
+        active = i < nsample
+        hit = active & (jr.uniform(sub, shape) * total < good)
+        return i + 1, key, good - hit, total - active, count + hit
+
+    n_max = jnp.max(nsample) if nsample.size else 0
+    carry = (0, key, good, total, jnp.zeros(shape, jnp.int32))
+    return jax.lax.while_loop(lambda c: c[0] < n_max, body, carry)[-1].astype(dtype)
+
+
 def uniform01(key: Any, shape: Shape, dtype: Any) -> Any:
     """Uniform on the open interval (0, 1)."""
     return jr.uniform(key, shape, dtype, minval=jnp.finfo(dtype).tiny, maxval=1.0)
-
-
-def truncated_normal(key, lower, upper, loc, scale, shape, dtype):
-    a = (lower - loc) / scale
-    b = (upper - loc) / scale
-    return jr.truncated_normal(key, a, b, shape, dtype) * scale + loc
-
-
-def wald(key, mean, scale, shape, dtype):
-    """Inverse Gaussian (Michael, Schucany & Haas 1976), in a cancellation-free form."""
-    k1, k2 = jr.split(key)
-    y = jnp.square(jr.normal(k1, shape, dtype))
-    w = mean * y / (2 * scale)
-    x = mean / (1 + w + jnp.sqrt(w * (w + 2)))
-    return jnp.where(jr.uniform(k2, shape, dtype) <= mean / (mean + x), x, mean * mean / x)
 
 
 def noncentral_chisquare(key, df, nonc, shape, dtype):
@@ -237,21 +474,46 @@ def negative_binomial(key, n, p, shape, dtype):
     return jr.poisson(k2, rate, shape, dtype)
 
 
+def binomial(key, n, p, shape, dtype):
+    return jr.binomial(key, n, p, shape).astype(dtype)
+
+
+def rayleigh(key, shape, dtype):
+    return jr.rayleigh(key, 1.0, shape, dtype)
+
+
+def weibull_min(key, a, shape, dtype):
+    return jr.weibull_min(key, 1.0, a, shape, dtype)
+
+
+def power(key, a, shape, dtype):
+    return jnp.power(jr.uniform(key, shape, dtype), 1 / a)
+
+
+def weibull(key, a, shape, dtype):
+    return jnp.power(jr.exponential(key, shape, dtype), 1 / a)
+
+
+def pareto(key, a, shape, dtype):
+    """Pareto II (Lomax) as NumPy: ``exp(E / a) - 1`` with ``E`` standard exponential."""
+    return jnp.expm1(jr.exponential(key, shape, dtype) / a)
+
+
+def lognormal(key, mean, sigma, shape, dtype):
+    return jnp.exp(jr.normal(key, shape, dtype) * sigma + mean)
+
+
 def _rejection(key, shape, propose, init):
     """Vectorised rejection loop: redraw until every element has been accepted."""
-
-    def cond(carry):
-        return ~jnp.all(carry[2])
 
     def body(carry):
         key, value, done = carry
         key, sub = jr.split(key)
         new, accept = propose(sub)
-        value = jnp.where(done, value, new)
-        return key, value, done | accept
+        return key, jnp.where(done, value, new), done | accept
 
-    done = jnp.zeros(shape, bool)
-    return jax.lax.while_loop(cond, body, (key, init, done))[1]
+    carry = (key, init, jnp.zeros(shape, bool))
+    return jax.lax.while_loop(lambda c: ~jnp.all(c[2]), body, carry)[1]
 
 
 def vonmises(key, mu, kappa, shape, dtype):
@@ -259,7 +521,7 @@ def vonmises(key, mu, kappa, shape, dtype):
     k = jnp.maximum(jnp.broadcast_to(kappa, shape).astype(dtype), 1e-8)
     root = jnp.sqrt(1 + 4 * k * k)
     r = 1 + root
-    rho = 2 * k * r / ((root + 1) * (r + jnp.sqrt(2 * r)))
+    rho = 2 * k * r / ((root + 1) * (r + jnp.sqrt(2 * r)))  # = (r - sqrt(2 r)) / (2 k)
     s = (1 + rho * rho) / (2 * rho)
 
     def propose(sub):
@@ -271,8 +533,7 @@ def vonmises(key, mu, kappa, shape, dtype):
         return w, (y * (2 - y) - v >= 0) | (jnp.log(y / v) + 1 - y >= 0)
 
     key, sub = jr.split(key)
-    w = _rejection(key, shape, propose, jnp.zeros(shape, dtype))
-    angle = jnp.arccos(jnp.clip(w, -1, 1))
+    angle = jnp.arccos(jnp.clip(_rejection(key, shape, propose, jnp.zeros(shape, dtype)), -1, 1))
     angle = jnp.where(jr.bernoulli(sub, 0.5, shape), angle, -angle) + mu
     return (angle + jnp.pi) % (2 * jnp.pi) - jnp.pi
 
@@ -289,8 +550,7 @@ def zipf(key, a, shape, dtype):
         x = jnp.floor(jnp.power(uniform01(k1, shape, a.dtype), -1 / am1))
         t = jnp.power(1 + 1 / x, am1)
         v = jr.uniform(k2, shape, a.dtype)
-        ok = (x >= 1) & (x <= big) & (v * x * (t - 1) / (b - 1) <= t / b)
-        return x, ok
+        return x, (x >= 1) & (x <= big) & (v * x * (t - 1) / (b - 1) <= t / b)
 
     return _rejection(key, shape, propose, jnp.ones(shape, a.dtype)).astype(dtype)
 
@@ -305,64 +565,3 @@ def logseries(key, p, shape, dtype):
     many = jnp.maximum(jnp.floor(1 + jnp.log(v) / jnp.log(q)), 1)
     out = jnp.where(v >= p, 1, jnp.where(v <= q * q, many, jnp.where(v >= q, 1, 2)))
     return out.astype(dtype)
-
-
-def hypergeometric(key, ngood, nbad, nsample, shape, dtype):
-    """Draw ``nsample`` balls one by one (loop length ``max(nsample)``)."""
-    good = jnp.broadcast_to(ngood, shape).astype(jnp.int32)
-    total = good + jnp.broadcast_to(nbad, shape).astype(jnp.int32)
-    nsample = jnp.broadcast_to(nsample, shape).astype(jnp.int32)
-
-    def body(carry):
-        i, key, good, total, count = carry
-        key, sub = jr.split(key)
-        active = i < nsample
-        hit = active & (jr.uniform(sub, shape) * total < good)
-        return i + 1, key, good - hit, total - active, count + hit
-
-    n_max = jnp.max(nsample) if nsample.size else 0
-    carry = (0, key, good, total, jnp.zeros(shape, jnp.int32))
-    carry = jax.lax.while_loop(lambda c: c[0] < n_max, body, carry)
-    return carry[-1].astype(dtype)
-
-
-def multivariate_normal(key, mean, cov, shape, method, dtype):
-    return jr.multivariate_normal(key, mean, cov, shape, dtype, method)
-
-
-def power(key, a, shape, dtype):
-    return jnp.power(jr.uniform(key, shape, dtype), 1 / a)
-
-
-def weibull(key, a, shape, dtype):
-    return jnp.power(jr.exponential(key, shape, dtype), 1 / a)
-
-
-def pareto(key, a, shape, dtype):
-    """Pareto II (Lomax) as NumPy: ``exp(E / a) - 1`` with ``E`` standard exponential."""
-    return jnp.expm1(jr.exponential(key, shape, dtype) / a)
-
-
-def positive_int(where: str, name: str, n: Any) -> int:
-    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
-        raise BrainSimValueError(f"{where}: `{name}` must be a positive int, got {n!r}.")
-    return int(n)
-
-
-def category_count(where: str, p: Any) -> int:
-    if p.ndim < 1 or p.shape[-1] < 1:
-        raise BrainSimValueError(
-            f"{where}: the probabilities need a last axis of categories, got shape {p.shape}."
-        )
-    return int(p.shape[-1])
-
-
-def check_probs(where: str, name: str, p: Any) -> None:
-    check(where, name, p, lambda v: (v >= 0) & (v <= 1), "probabilities in [0, 1]")
-    check(
-        where,
-        name,
-        p,
-        lambda v: np.abs(v.sum(-1) - 1) < 1e-3 * max(1, v.shape[-1]) ** 0.5,
-        "probabilities summing to 1 along the last axis",
-    )

@@ -58,8 +58,36 @@ def trace_depth() -> int:
     return len(_LOCAL.trace_stack)
 
 
+def read_values(states: list[State]) -> list[Any]:
+    """``[s.value for s in states]``, with a fast path when no trace is active."""
+    if _LOCAL.trace_stack:
+        return [s.value for s in states]
+    out = [s._value for s in states]
+    for s, v in zip(states, out):
+        if type(v) is _Dead:
+            s.value  # raises the informative error  # noqa: B018
+    return out
+
+
+def write_values(states: list[State], values: list[Any]) -> None:
+    """Assign values produced by a transform (fast path when no trace is active)."""
+    if _LOCAL.trace_stack or _LOCAL.check_tree:
+        for s, v in zip(states, values, strict=True):
+            s.value = v
+    else:
+        for s, v in zip(states, values, strict=True):
+            s._value = v
+
+
+_Tracer = jax.core.Tracer
+
+
 def _has_tracer(value: Any) -> bool:
-    return any(isinstance(leaf, jax.core.Tracer) for leaf in jax.tree.leaves(value))
+    if isinstance(value, _Tracer):
+        return True
+    if isinstance(value, jax.Array | np.ndarray | float | int | bool):
+        return False  # a concrete array or scalar (tracers were excluded above)
+    return any(isinstance(leaf, _Tracer) for leaf in jax.tree.leaves(value))
 
 
 _PKG_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -311,10 +339,16 @@ class DelayState(ShortTermState):
     """Storage of delay ring buffers."""
 
 
+_ARRAY_TYPES: dict[type, bool] = {}
+
+
 def _check_array(cls: str, value: Any) -> Any:
-    if isinstance(value, np.ndarray | jax.Array | u.Quantity) or isinstance(
-        value, jax.core.Tracer
-    ):
+    t = type(value)
+    ok = _ARRAY_TYPES.get(t)
+    if ok is None:
+        ok = isinstance(value, np.ndarray | jax.Array | u.Quantity | jax.core.Tracer)
+        _ARRAY_TYPES[t] = ok
+    if ok:
         return value
     if isinstance(value, np.generic):
         return np.asarray(value)

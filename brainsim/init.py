@@ -379,7 +379,7 @@ class Constant(Initializer):
     >>> import brainunit as u
     >>> from brainsim import init
     >>> init.Constant(5 * u.mV)((2,))
-    ArrayImpl([5., 5.], dtype=float32) * mvolt
+    Quantity([5. 5.], "mV")
     >>> init.Constant(0.5)((2, 3)).shape
     (2, 3)
     """
@@ -461,9 +461,7 @@ class Uniform(Initializer):
             )
 
     def _generate(self, shape, key, dtype):
-        return jax.random.uniform(
-            self._key(key), shape, dtype, minval=self._lo, maxval=self._hi
-        )
+        return jax.random.uniform(self._key(key), shape, dtype, minval=self._lo, maxval=self._hi)
 
 
 class Normal(Initializer):
@@ -812,8 +810,9 @@ class Orthogonal(Initializer):
             )
         if not -len(shape) <= self.axis < len(shape):
             raise BrainSimValueError(f"{self!r}: axis out of range for shape {shape}.")
-        fn = jax.nn.initializers.orthogonal(self.scale, column_axis=self.axis, dtype=dtype)
-        return fn(self._key(key), shape, dtype)
+        work = jnp.promote_types(dtype, jnp.float32)  # QR needs at least float32
+        fn = jax.nn.initializers.orthogonal(self.scale, column_axis=self.axis)
+        return fn(self._key(key), shape, work).astype(dtype)
 
 
 class DeltaOrthogonal(Initializer):
@@ -834,5 +833,6 @@ class DeltaOrthogonal(Initializer):
                 f"{self!r}(shape={shape}): needs a 3-D, 4-D or 5-D shape with "
                 f"shape[-2] <= shape[-1]."
             )
-        fn = jax.nn.initializers.delta_orthogonal(self.scale, column_axis=self.axis, dtype=dtype)
-        return fn(self._key(key), shape, dtype)
+        work = jnp.promote_types(dtype, jnp.float32)  # QR needs at least float32
+        fn = jax.nn.initializers.delta_orthogonal(self.scale, column_axis=self.axis)
+        return fn(self._key(key), shape, work).astype(dtype)

@@ -6,19 +6,8 @@ State, state-aware transforms thread it through ``jit``/``scan``/``vmap`` like a
 state, so two jitted calls give different numbers and replaying a seed gives the same ones.
 
 The module-level samplers (``brainsim.random.normal(...)`` and so on) draw from the
-global :data:`DEFAULT` state and take the same arguments as the methods of the same name.
-
-Common sampler arguments
-------------------------
-size
-    Output shape (an int or a tuple). ``None`` means the broadcast shape of the
-    distribution parameters (a scalar for scalar parameters).
-key
-    A JAX key (or an int seed) to sample with *instead of* the state; the state is then
-    neither read nor advanced.
-dtype
-    Output dtype. Defaults to ``brainsim.environ.dftype()`` for continuous samplers and
-    ``brainsim.environ.ditype()`` for integer ones.
+global :data:`DEFAULT` state and take the same arguments as the methods of the same name
+(``size``, ``key`` and ``dtype`` are described in :class:`RandomState`).
 
 Location and scale parameters may carry units (``uniform``, ``normal``,
 ``truncated_normal``, ``laplace``, ``logistic``, ``gumbel``, ``triangular``, ``wald`` and the
@@ -45,6 +34,17 @@ from . import _random_dists as _d
 from ._errors import BrainSimValueError
 from ._state import State
 
+# the samplers: module-level views of the RandomState methods, drawing from DEFAULT
+_SAMPLERS = """
+rand randn random random_sample ranf sample uniform randint random_integers choice
+permutation shuffle normal standard_normal truncated_normal lognormal laplace logistic
+gumbel standard_cauchy exponential standard_exponential rayleigh gamma standard_gamma
+weibull weibull_min beta pareto power standard_t t chisquare f noncentral_chisquare
+noncentral_f loggamma maxwell vonmises triangular wald multivariate_normal orthogonal
+dirichlet bernoulli binomial poisson geometric negative_binomial hypergeometric logseries
+zipf multinomial categorical rand_like randn_like randint_like
+""".split()
+
 __all__ = [
     "RandomState",
     "DEFAULT",
@@ -58,89 +58,18 @@ __all__ = [
     "split_keys",
     "backup_key",
     "restore_key",
-    # samplers (module-level views of the RandomState methods, drawing from DEFAULT)
-    "rand",
-    "randn",
-    "random",
-    "random_sample",
-    "ranf",
-    "sample",
-    "uniform",
-    "randint",
-    "random_integers",
-    "choice",
-    "permutation",
-    "shuffle",
-    "normal",
-    "standard_normal",
-    "truncated_normal",
-    "lognormal",
-    "laplace",
-    "logistic",
-    "gumbel",
-    "standard_cauchy",
-    "exponential",
-    "standard_exponential",
-    "rayleigh",
-    "gamma",
-    "standard_gamma",
-    "weibull",
-    "weibull_min",
-    "beta",
-    "pareto",
-    "power",
-    "standard_t",
-    "t",
-    "chisquare",
-    "f",
-    "noncentral_chisquare",
-    "noncentral_f",
-    "loggamma",
-    "maxwell",
-    "vonmises",
-    "triangular",
-    "wald",
-    "multivariate_normal",
-    "orthogonal",
-    "dirichlet",
-    "bernoulli",
-    "binomial",
-    "poisson",
-    "geometric",
-    "negative_binomial",
-    "hypergeometric",
-    "logseries",
-    "zipf",
-    "multinomial",
-    "categorical",
-    "rand_like",
-    "randn_like",
-    "randint_like",
+    *_SAMPLERS,
 ]
 
 SeedOrKey = Any  # an int seed, a raw uint32[2] key or a typed JAX key
+Key = SeedOrKey | None  # `key=` of the samplers: None means "split from the state"
+DType = Any  # a dtype, or None for the environ default
 Size = Any  # None, an int or a tuple of ints
 
 _KEY_LOCK = threading.RLock()  # serialises the read-split-write of a key across threads
 # state -> backed-up key; kept out of the State's attributes so that its metadata stays
 # hashable (graph split/merge puts metadata into pytree aux data)
 _BACKUPS: weakref.WeakKeyDictionary[State, Any] = weakref.WeakKeyDictionary()
-
-
-def _fresh_key() -> np.ndarray:
-    """A key from OS entropy, as a NumPy array: creating it does not initialise JAX."""
-    return np.random.SeedSequence().generate_state(2).astype(np.uint32)
-
-
-def _to_key(seed_or_key: SeedOrKey | None, where: str) -> Any:
-    return _fresh_key() if seed_or_key is None else _d.as_key(seed_or_key, where)
-
-
-def _float_like(x: Any, dtype: Any) -> Any:
-    if dtype is not None:
-        return dtype
-    xd = getattr(u.get_mantissa(x), "dtype", None)
-    return xd if xd is not None and jnp.issubdtype(xd, jnp.floating) else None
 
 
 class RandomState(State):
@@ -157,9 +86,11 @@ class RandomState(State):
 
     Notes
     -----
-    Every sampler takes ``size`` (output shape; ``None`` means the broadcast shape of the
-    parameters), ``key`` (sample with this key instead, without advancing the state) and
-    ``dtype`` (default ``environ.dftype()`` or ``environ.ditype()``).
+    Every sampler takes ``size``, the output shape (an int or a tuple; ``None`` means the
+    broadcast shape of the distribution parameters), ``key``, a key (or an int seed) to
+    sample with *instead of* the state, which is then neither read nor advanced, and
+    ``dtype``, the output dtype (default ``environ.dftype()`` for continuous samplers and
+    ``environ.ditype()`` for integer ones).
 
     Examples
     --------
@@ -177,32 +108,23 @@ class RandomState(State):
     True
     """
 
-    def __init__(self, seed_or_key: SeedOrKey | None = None, name: str | None = None) -> None:
-        super().__init__(_to_key(seed_or_key, "RandomState"), name=name)
+    def __init__(self, seed_or_key: Key = None, name: str | None = None) -> None:
+        super().__init__(_d.to_key(seed_or_key, "RandomState"), name=name)
 
     # ------------------------------------------------------------------ key management
-    def seed(self, seed_or_key: SeedOrKey | None = None) -> None:
+    def seed(self, seed_or_key: Key = None) -> None:
         """Reset the key from an int seed or a key (``None``: from OS entropy)."""
-        self.value = _to_key(seed_or_key, "RandomState.seed")
+        self.value = _d.to_key(seed_or_key, "RandomState.seed")
 
     def set_key(self, key: SeedOrKey) -> None:
         """Replace the key (a raw ``uint32[2]`` key, a typed key or an int seed)."""
         self.value = _d.as_key(key, "RandomState.set_key")
 
     def split_key(self, n: int | None = None, backup: bool = False) -> Any:
-        """Advance the state and return one new key, or ``n`` keys stacked.
+        """Advance the state; return one key ``(2,)``, or ``n`` keys ``(n, 2)``.
 
-        Parameters
-        ----------
-        n
-            ``None`` for a single key of shape ``(2,)``; a positive int for ``(n, 2)``.
-        backup
-            Back up the key as it was before the split (see :meth:`restore_key`).
-
-        Raises
-        ------
-        BrainSimValueError
-            ``n`` is not a positive int.
+        ``n`` must be a positive int (else BrainSimValueError). ``backup=True`` first backs
+        up the current key (see :meth:`restore_key`).
         """
         if n is not None:
             n = _d.positive_int("RandomState.split_key", "n", n)
@@ -239,40 +161,24 @@ class RandomState(State):
             )
         self.value = _BACKUPS.pop(self)
 
-    def _key(self, key: SeedOrKey | None, where: str) -> Any:
+    def _key(self, key: Key) -> Any:
         """The key to sample with: split lazily from the state, or the given one."""
-        return self.split_key if key is None else _d.as_key(key, where)
+        return self.split_key if key is None else _d.as_key(key, "random (the `key=` argument)")
 
     # ------------------------------------------------------------------ uniform family
-    def rand(self, *dn: int, key: SeedOrKey | None = None, dtype: Any = None) -> jax.Array:
-        """Uniform samples on ``[0, 1)`` with shape ``dn`` (``rand(2, 3)``)."""
-        shape = _d.size_to_shape(dn, "random.rand")
-        dtype = _d.float_dtype(dtype, "random.rand")
-        return jr.uniform(_d.take(self._key(key, "random.rand")), shape, dtype)
+    def rand(self, *dn: int, key: Key = None, dtype: DType = None) -> jax.Array:
+        """Uniform samples on ``[0, 1)`` of shape ``dn`` (``rand(2, 3)``)."""
+        return _d.dist("rand", jr.uniform, self._key(key), {}, dn, dtype)
 
-    def randn(self, *dn: int, key: SeedOrKey | None = None, dtype: Any = None) -> jax.Array:
-        """Standard normal samples with shape ``dn`` (``randn(2, 3)``)."""
-        shape = _d.size_to_shape(dn, "random.randn")
-        dtype = _d.float_dtype(dtype, "random.randn")
-        return jr.normal(_d.take(self._key(key, "random.randn")), shape, dtype)
+    def randn(self, *dn: int, key: Key = None, dtype: DType = None) -> jax.Array:
+        """Standard normal samples of shape ``dn`` (``randn(2, 3)``)."""
+        return _d.dist("randn", jr.normal, self._key(key), {}, dn, dtype)
 
-    def random(self, size: Size = None, *, key: SeedOrKey | None = None, dtype: Any = None):
-        """Uniform samples on ``[0, 1)``; ``size``, ``key``, ``dtype`` as in the class."""
-        shape = _d.out_shape("random.random", size)
-        dtype = _d.float_dtype(dtype, "random.random")
-        return jr.uniform(_d.take(self._key(key, "random.random")), shape, dtype)
+    def random(self, size: Size = None, *, key: Key = None, dtype: DType = None) -> jax.Array:
+        """Uniform samples on ``[0, 1)``."""
+        return _d.dist("random", jr.uniform, self._key(key), {}, size, dtype)
 
-    def random_sample(self, size: Size = None, *, key: SeedOrKey | None = None, dtype: Any = None):
-        """Alias of :meth:`random`."""
-        return self.random(size, key=key, dtype=dtype)
-
-    def ranf(self, size: Size = None, *, key: SeedOrKey | None = None, dtype: Any = None):
-        """Alias of :meth:`random`."""
-        return self.random(size, key=key, dtype=dtype)
-
-    def sample(self, size: Size = None, *, key: SeedOrKey | None = None, dtype: Any = None):
-        """Alias of :meth:`random`."""
-        return self.random(size, key=key, dtype=dtype)
+    random_sample = ranf = sample = random  # NumPy's aliases of random
 
     def uniform(
         self,
@@ -280,8 +186,8 @@ class RandomState(State):
         high: Any = 1.0,
         size: Size = None,
         *,
-        key: SeedOrKey | None = None,
-        dtype: Any = None,
+        key: Key = None,
+        dtype: DType = None,
     ) -> Any:
         """Uniform samples on ``[low, high)``.
 
@@ -303,150 +209,64 @@ class RandomState(State):
         >>> import brainsim
         >>> brainsim.random.seed(0)
         >>> v = brainsim.random.uniform(-70 * u.mV, -50 * u.mV, size=(4,))
-        >>> v.unit, v.shape
-        (mV, (4,))
+        >>> v.unit == u.mV, v.shape
+        (True, (4,))
         >>> bool(((v >= -70 * u.mV) & (v < -50 * u.mV)).all())
         True
         >>> brainsim.random.uniform(size=2).dtype
         dtype('float32')
         """
-        w = "random.uniform"
-        dtype = _d.float_dtype(dtype, w)
-        (lo, hi), unit = _d.shared_unit(w, {"low": (low, 0.0), "high": (high, 1.0)}, dtype)
-        _d.check(w, "high", hi - lo, lambda v: v >= 0, ">= `low`")
-        shape = _d.out_shape(w, size, lo, hi)
-        return _d.with_unit(jr.uniform(_d.take(self._key(key, w)), shape, dtype, lo, hi), unit)
+        return _d.uniform(self._key(key), low, high, size, dtype)
 
     def randint(
-        self,
-        low: Any,
-        high: Any = None,
-        size: Size = None,
-        *,
-        key: SeedOrKey | None = None,
-        dtype: Any = None,
+        self, low: Any, high: Any = None, size: Size = None, *, key: Key = None, dtype: DType = None
     ) -> jax.Array:
         """Integers in ``[low, high)``; ``randint(n)`` draws from ``[0, n)``."""
-        w = "random.randint"
-        if high is None:
-            low, high = 0, low
-        lo, hi = _d.plain(w, "low", low), _d.plain(w, "high", high)
-        _d.check(w, "high", hi - lo, lambda v: v > 0, "> `low`")
-        dtype = _d.int_dtype(dtype, w)
-        shape = _d.out_shape(w, size, lo, hi)
-        return jr.randint(_d.take(self._key(key, w)), shape, lo, hi, dtype)
+        return _d.randint(self._key(key), low, high, size, dtype)
 
     def random_integers(
-        self,
-        low: Any,
-        high: Any = None,
-        size: Size = None,
-        *,
-        key: SeedOrKey | None = None,
-        dtype: Any = None,
+        self, low: Any, high: Any = None, size: Size = None, *, key: Key = None, dtype: DType = None
     ) -> jax.Array:
-        """Integers in the closed interval ``[low, high]`` (``[1, low]`` if no ``high``)."""
-        if high is None:
-            low, high = 1, low
-        return self.randint(low, jnp.asarray(high) + 1, size, key=key, dtype=dtype)
+        """Integers in the closed interval ``[low, high]`` (``[1, low]`` without ``high``)."""
+        low, high = (1, low) if high is None else (low, high)
+        return _d.randint(self._key(key), low, jnp.asarray(high) + 1, size, dtype)
 
     def choice(
-        self,
-        a: Any,
-        size: Size = None,
-        replace: bool = True,
-        p: Any = None,
-        *,
-        key: SeedOrKey | None = None,
+        self, a: Any, size: Size = None, replace: bool = True, p: Any = None, *, key: Key = None
     ) -> Any:
-        """Random elements of ``a`` (or of ``arange(a)`` when ``a`` is an int).
+        """Random entries of the array ``a`` along axis 0 (of ``arange(a)`` for an int).
 
-        Parameters
-        ----------
-        a
-            An int ``n`` (choose from ``0..n-1``) or an array (choose along axis 0; units
-            are kept).
-        size
-            Output shape; ``None`` gives a single element.
-        replace
-            Draw with replacement.
-        p
-            Probabilities of each entry (must sum to 1).
-        key
-            See :class:`RandomState`.
+        ``size=None`` gives a single entry; ``p`` gives the probability of each entry (it
+        must sum to 1). Units of ``a`` are kept.
         """
-        w = "random.choice"
-        if isinstance(a, int | np.integer) and not isinstance(a, bool):
-            n, unit, arr = int(a), None, int(a)
-            if n < 1:
-                raise BrainSimValueError(f"{w}: `a` must be a positive int, got {n}.")
-        else:
-            unit = u.get_unit(a) if isinstance(a, u.Quantity) and not a.is_unitless else None
-            arr = jnp.asarray(u.get_mantissa(a))
-            if arr.ndim < 1:
-                raise BrainSimValueError(f"{w}: `a` must be an int or an array, got a scalar.")
-            n = arr.shape[0]
-        shape = _d.out_shape(w, size)
-        if not replace and int(np.prod(shape)) > n:
-            raise BrainSimValueError(
-                f"{w}: cannot take {int(np.prod(shape))} samples from {n} without replacement."
-            )
-        if p is not None:
-            p = _d.plain(w, "p", p)
-            if p.shape != (n,):
-                raise BrainSimValueError(f"{w}: `p` must have shape ({n},), got {p.shape}.")
-            _d.check_probs(w, "p", p)
-        r = jr.choice(_d.take(self._key(key, w)), arr, shape, replace, p)
-        return _d.with_unit(r, unit)
+        return _d.choice(self._key(key), a, size, replace, p)
 
     def permutation(
-        self,
-        x: Any,
-        axis: int = 0,
-        independent: bool = False,
-        *,
-        key: SeedOrKey | None = None,
+        self, x: Any, axis: int = 0, independent: bool = False, *, key: Key = None
     ) -> Any:
-        """A permuted copy of ``x`` along ``axis`` (of ``arange(x)`` for an int; units kept).
+        """A permuted copy of ``x`` along ``axis`` (of ``arange(x)`` for an int).
 
-        ``independent=True`` permutes each slice along ``axis`` independently.
+        ``independent=True`` permutes every slice along ``axis`` independently.
         """
-        w = "random.permutation"
-        unit = u.get_unit(x) if isinstance(x, u.Quantity) and not x.is_unitless else None
-        if not isinstance(x, int | np.integer):
-            x = jnp.asarray(u.get_mantissa(x))
-            if not -x.ndim <= axis < max(x.ndim, 1):
-                raise BrainSimValueError(f"{w}: `axis`={axis} is out of range for {x.shape}.")
-        r = jr.permutation(_d.take(self._key(key, w)), x, axis, independent)
-        return _d.with_unit(r, unit)
+        return _d.permutation(self._key(key), x, axis, independent)
 
-    def shuffle(self, x: Any, axis: int = 0, *, key: SeedOrKey | None = None) -> Any:
+    def shuffle(self, x: Any, axis: int = 0, *, key: Key = None) -> Any:
         """A shuffled copy of ``x`` along ``axis``.
 
         JAX arrays are immutable, so unlike NumPy the result is *returned*: write
         ``x = shuffle(x)``.
         """
-        return self.permutation(x, axis, key=key)
+        return _d.permutation(self._key(key), x, axis, False)
 
     # ------------------------------------------------------------------ continuous
-    def _loc_scale(
-        self, w: str, base: Any, loc: Any, scale: Any, size: Any, key: SeedOrKey | None, dtype: Any
-    ):
-        dtype = _d.float_dtype(dtype, w)
-        params = {"loc": (loc, 0.0), "scale": (scale, 1.0)}
-        (m, s), unit = _d.shared_unit(w, params, dtype)
-        _d.check(w, "scale", s, lambda v: v >= 0, "non-negative")
-        shape = _d.out_shape(w, size, m, s)
-        return _d.with_unit(base(_d.take(self._key(key, w)), shape, dtype) * s + m, unit)
-
     def normal(
         self,
         loc: Any = None,
         scale: Any = None,
         size: Size = None,
         *,
-        key: SeedOrKey | None = None,
-        dtype: Any = None,
+        key: Key = None,
+        dtype: DType = None,
     ) -> Any:
         """Normal (Gaussian) samples.
 
@@ -455,8 +275,8 @@ class RandomState(State):
         loc
             Mean (default 0). May be a Quantity; the result is then in its unit.
         scale
-            Standard deviation (default 1), non-negative, in a unit compatible with
-            ``loc``.
+            Standard deviation (default 1, non-negative), in a unit of the same dimension
+            as ``loc``.
         size, key, dtype
             See :class:`RandomState`.
 
@@ -473,16 +293,14 @@ class RandomState(State):
         >>> x.shape, x.dtype, abs(float(x.mean())) < 0.2
         ((1000,), dtype('float32'), True)
         >>> v = brainsim.random.normal(-65 * u.mV, 2 * u.mV, size=3)
-        >>> v.unit
-        mV
+        >>> v.unit == u.mV
+        True
         """
-        return self._loc_scale("random.normal", jr.normal, loc, scale, size, key, dtype)
+        return _d.loc_scale("normal", jr.normal, self._key(key), loc, scale, size, dtype)
 
-    def standard_normal(
-        self, size: Size = None, *, key: SeedOrKey | None = None, dtype: Any = None
-    ):
+    def standard_normal(self, size: Size = None, *, key: Key = None, dtype: DType = None) -> Any:
         """Standard normal samples (mean 0, standard deviation 1)."""
-        return self.normal(None, None, size, key=key, dtype=dtype)
+        return _d.dist("standard_normal", jr.normal, self._key(key), {}, size, dtype)
 
     def laplace(
         self,
@@ -490,14 +308,11 @@ class RandomState(State):
         scale: Any = None,
         size: Size = None,
         *,
-        key: SeedOrKey | None = None,
-        dtype: Any = None,
+        key: Key = None,
+        dtype: DType = None,
     ) -> Any:
-        """Laplace (double exponential) samples; ``loc`` 0 and ``scale`` 1 by default.
-
-        ``loc``/``scale`` may carry units (see :meth:`normal`).
-        """
-        return self._loc_scale("random.laplace", jr.laplace, loc, scale, size, key, dtype)
+        """Laplace samples; ``loc`` 0 and ``scale`` 1 by default (units as in :meth:`normal`)."""
+        return _d.loc_scale("laplace", jr.laplace, self._key(key), loc, scale, size, dtype)
 
     def logistic(
         self,
@@ -505,11 +320,11 @@ class RandomState(State):
         scale: Any = None,
         size: Size = None,
         *,
-        key: SeedOrKey | None = None,
-        dtype: Any = None,
-    ):
-        """Logistic samples; ``loc`` 0 and ``scale`` 1 by default (units as in normal)."""
-        return self._loc_scale("random.logistic", jr.logistic, loc, scale, size, key, dtype)
+        key: Key = None,
+        dtype: DType = None,
+    ) -> Any:
+        """Logistic samples; ``loc`` 0 and ``scale`` 1 by default (units as in :meth:`normal`)."""
+        return _d.loc_scale("logistic", jr.logistic, self._key(key), loc, scale, size, dtype)
 
     def gumbel(
         self,
@@ -517,17 +332,15 @@ class RandomState(State):
         scale: Any = None,
         size: Size = None,
         *,
-        key: SeedOrKey | None = None,
-        dtype: Any = None,
+        key: Key = None,
+        dtype: DType = None,
     ) -> Any:
-        """Gumbel samples; ``loc`` 0 and ``scale`` 1 by default (units as in normal)."""
-        return self._loc_scale("random.gumbel", jr.gumbel, loc, scale, size, key, dtype)
+        """Gumbel samples; ``loc`` 0 and ``scale`` 1 by default (units as in :meth:`normal`)."""
+        return _d.loc_scale("gumbel", jr.gumbel, self._key(key), loc, scale, size, dtype)
 
-    def standard_cauchy(
-        self, size: Size = None, *, key: SeedOrKey | None = None, dtype: Any = None
-    ) -> jax.Array:
+    def standard_cauchy(self, size: Size = None, *, key: Key = None, dtype: DType = None) -> Any:
         """Standard Cauchy (Lorentz) samples."""
-        return self._loc_scale("random.standard_cauchy", jr.cauchy, None, None, size, key, dtype)
+        return _d.dist("standard_cauchy", jr.cauchy, self._key(key), {}, size, dtype)
 
     def truncated_normal(
         self,
@@ -537,38 +350,17 @@ class RandomState(State):
         loc: Any = None,
         scale: Any = None,
         *,
-        key: SeedOrKey | None = None,
-        dtype: Any = None,
+        key: Key = None,
+        dtype: DType = None,
     ) -> Any:
         """Normal samples restricted to ``[lower, upper]``.
 
-        Parameters
-        ----------
-        lower, upper
-            The bounds, in the same units as the samples (not standardised).
-        size
-            See :class:`RandomState`.
-        loc, scale
-            Mean (default 0) and standard deviation (default 1) before truncation. All four
-            may be Quantities of one dimension; the result is in the unit of ``loc``
-            (else of ``scale``, else of ``lower``).
-        key, dtype
-            See :class:`RandomState`.
+        ``loc`` (default 0) and ``scale`` (default 1) are the mean and standard deviation
+        before truncation; the bounds are in the units of the samples (not standardised).
+        All four may be Quantities of one dimension; the result is in the unit of ``loc``
+        (else of ``scale``, else of ``lower``).
         """
-        w = "random.truncated_normal"
-        dtype = _d.float_dtype(dtype, w)
-        params = {
-            "loc": (loc, 0.0),
-            "scale": (scale, 1.0),
-            "lower": (lower, None),
-            "upper": (upper, None),
-        }
-        (m, s, lo, hi), unit = _d.shared_unit(w, params, dtype)
-        _d.check(w, "scale", s, lambda v: v > 0, "positive")
-        _d.check(w, "upper", hi - lo, lambda v: v > 0, "> `lower`")
-        shape = _d.out_shape(w, size, m, s, lo, hi)
-        r = _d.truncated_normal(_d.take(self._key(key, w)), lo, hi, m, s, shape, dtype)
-        return _d.with_unit(r, unit)
+        return _d.truncated_normal(self._key(key), lower, upper, size, loc, scale, dtype)
 
     def lognormal(
         self,
@@ -576,67 +368,30 @@ class RandomState(State):
         sigma: Any = 1.0,
         size: Size = None,
         *,
-        key: SeedOrKey | None = None,
-        dtype: Any = None,
-    ):
-        """Samples whose logarithm is normal with ``mean`` and ``sigma`` (both plain)."""
-        w = "random.lognormal"
-        dtype = _d.float_dtype(dtype, w)
-        m, s = _d.plain(w, "mean", mean, dtype), _d.plain(w, "sigma", sigma, dtype)
-        _d.check(w, "sigma", s, lambda v: v >= 0, "non-negative")
-        shape = _d.out_shape(w, size, m, s)
-        return jnp.exp(jr.normal(_d.take(self._key(key, w)), shape, dtype) * s + m)
-
-    def _scaled(
-        self,
-        w: str,
-        sample: Any,
-        params: Any,
-        scale: Any,
-        size: Any,
-        key: SeedOrKey | None,
-        dtype: Any,
-        checks: Any = (),
-    ):
-        """Samples of ``sample(key, *params, shape, dtype)`` times a (unit-carrying) scale."""
-        dtype = _d.float_dtype(dtype, w)
-        vals = [_d.plain(w, n, p, dtype) for n, p in params.items()]
-        for name, ok, what in checks:
-            _d.check(w, name, vals[list(params).index(name)], ok, what)
-        (s,), unit = _d.shared_unit(w, {"scale": (scale, 1.0)}, dtype)
-        _d.check(w, "scale", s, lambda v: v >= 0, "non-negative")
-        shape = _d.out_shape(w, size, s, *vals)
-        r = sample(_d.take(self._key(key, w)), *vals, shape, dtype)
-        return _d.with_unit(r if scale is None else r * s, unit)
+        key: Key = None,
+        dtype: DType = None,
+    ) -> jax.Array:
+        """Samples whose logarithm is normal with ``mean`` and ``sigma`` (plain numbers)."""
+        params, checks = {"mean": mean, "sigma": sigma}, {"sigma": _d.NONNEG}
+        return _d.dist("lognormal", _d.lognormal, self._key(key), params, size, dtype, checks)
 
     def exponential(
-        self,
-        scale: Any = 1.0,
-        size: Size = None,
-        *,
-        key: SeedOrKey | None = None,
-        dtype: Any = None,
+        self, scale: Any = 1.0, size: Size = None, *, key: Key = None, dtype: DType = None
     ) -> Any:
         """Exponential samples with mean ``scale`` (may carry a unit, e.g. ``10 * u.ms``)."""
-        return self._scaled("random.exponential", jr.exponential, {}, scale, size, key, dtype)
+        return _d.scaled("exponential", jr.exponential, self._key(key), {}, scale, size, dtype)
 
     def standard_exponential(
-        self, size: Size = None, *, key: SeedOrKey | None = None, dtype: Any = None
-    ) -> jax.Array:
+        self, size: Size = None, *, key: Key = None, dtype: DType = None
+    ) -> Any:
         """Exponential samples with mean 1."""
-        return self.exponential(None, size, key=key, dtype=dtype)
+        return _d.dist("standard_exponential", jr.exponential, self._key(key), {}, size, dtype)
 
     def rayleigh(
-        self,
-        scale: Any = 1.0,
-        size: Size = None,
-        *,
-        key: SeedOrKey | None = None,
-        dtype: Any = None,
+        self, scale: Any = 1.0, size: Size = None, *, key: Key = None, dtype: DType = None
     ) -> Any:
         """Rayleigh samples with mode ``scale`` (may carry a unit)."""
-        fn = lambda k, shape, dt: jr.rayleigh(k, 1.0, shape, dt)
-        return self._scaled("random.rayleigh", fn, {}, scale, size, key, dtype)
+        return _d.scaled("rayleigh", _d.rayleigh, self._key(key), {}, scale, size, dtype)
 
     def gamma(
         self,
@@ -644,132 +399,77 @@ class RandomState(State):
         scale: Any = 1.0,
         size: Size = None,
         *,
-        key: SeedOrKey | None = None,
-        dtype: Any = None,
+        key: Key = None,
+        dtype: DType = None,
     ) -> Any:
-        """Gamma samples with shape ``shape`` (> 0) and ``scale`` (may carry a unit)."""
-        chk = [("shape", lambda v: v > 0, "positive")]
-        return self._scaled(
-            "random.gamma", jr.gamma, {"shape": shape}, scale, size, key, dtype, chk
-        )
+        """Gamma samples with ``shape`` > 0 and ``scale`` (may carry a unit)."""
+        params, checks = {"shape": shape}, {"shape": _d.POS}
+        return _d.scaled("gamma", jr.gamma, self._key(key), params, scale, size, dtype, checks)
 
     def standard_gamma(
-        self, shape: Any, size: Size = None, *, key: SeedOrKey | None = None, dtype: Any = None
+        self, shape: Any, size: Size = None, *, key: Key = None, dtype: DType = None
     ) -> jax.Array:
-        """Gamma samples with shape ``shape`` and scale 1."""
-        return self.gamma(shape, None, size, key=key, dtype=dtype)
+        """Gamma samples with ``shape`` > 0 and scale 1."""
+        params, checks = {"shape": shape}, {"shape": _d.POS}
+        return _d.dist("standard_gamma", jr.gamma, self._key(key), params, size, dtype, checks)
 
     def weibull_min(
-        self,
-        a: Any,
-        scale: Any = 1.0,
-        size: Size = None,
-        *,
-        key: SeedOrKey | None = None,
-        dtype: Any = None,
+        self, a: Any, scale: Any = 1.0, size: Size = None, *, key: Key = None, dtype: DType = None
     ) -> Any:
-        """Weibull samples with shape ``a`` (> 0) and ``scale`` (may carry a unit)."""
-        fn = lambda k, a, shape, dt: jr.weibull_min(k, 1.0, a, shape, dt)
-        chk = [("a", lambda v: v > 0, "positive")]
-        return self._scaled("random.weibull_min", fn, {"a": a}, scale, size, key, dtype, chk)
+        """Weibull samples with shape ``a`` > 0 and ``scale`` (may carry a unit)."""
+        fn, k = _d.weibull_min, self._key(key)
+        return _d.scaled("weibull_min", fn, k, {"a": a}, scale, size, dtype, {"a": _d.POS})
 
-    def _dist(
-        self,
-        w: str,
-        sample: Any,
-        params: Any,
-        size: Any,
-        key: SeedOrKey | None,
-        dtype: Any,
-        checks: Any = (),
-        integer: Any = False,
-    ):
-        """Samples of ``sample(key, *params, shape, dtype)`` with plain parameters."""
-        dtype = _d.int_dtype(dtype, w) if integer else _d.float_dtype(dtype, w)
-        vals = [_d.plain(w, n, p) for n, p in params.items()]
-        for name, ok, what in checks:
-            _d.check(w, name, vals[list(params).index(name)], ok, what)
-        shape = _d.out_shape(w, size, *vals)
-        return sample(_d.take(self._key(key, w)), *vals, shape, dtype)
-
-    def weibull(
-        self, a: Any, size: Size = None, *, key: SeedOrKey | None = None, dtype: Any = None
-    ) -> jax.Array:
-        """Weibull samples with shape ``a`` (> 0) and scale 1 (as NumPy)."""
-        chk = [("a", lambda v: v > 0, "positive")]
-        return self._dist("random.weibull", _d.weibull, {"a": a}, size, key, dtype, chk)
+    def weibull(self, a: Any, size: Size = None, *, key: Key = None, dtype: DType = None) -> Any:
+        """Weibull samples with shape ``a`` > 0 and scale 1 (as NumPy)."""
+        return _d.dist("weibull", _d.weibull, self._key(key), {"a": a}, size, dtype, {"a": _d.POS})
 
     def beta(
-        self, a: Any, b: Any, size: Size = None, *, key: SeedOrKey | None = None, dtype: Any = None
-    ) -> jax.Array:
+        self, a: Any, b: Any, size: Size = None, *, key: Key = None, dtype: DType = None
+    ) -> Any:
         """Beta samples with shapes ``a`` > 0 and ``b`` > 0."""
-        chk = [("a", lambda v: v > 0, "positive"), ("b", lambda v: v > 0, "positive")]
-        return self._dist("random.beta", jr.beta, {"a": a, "b": b}, size, key, dtype, chk)
+        params, checks = {"a": a, "b": b}, {"a": _d.POS, "b": _d.POS}
+        return _d.dist("beta", jr.beta, self._key(key), params, size, dtype, checks)
 
-    def pareto(
-        self, a: Any, size: Size = None, *, key: SeedOrKey | None = None, dtype: Any = None
-    ) -> jax.Array:
+    def pareto(self, a: Any, size: Size = None, *, key: Key = None, dtype: DType = None) -> Any:
         """Pareto II (Lomax) samples with shape ``a`` > 0, as NumPy (support ``[0, inf)``).
 
-        Add 1 for the classical Pareto distribution with minimum 1.
+        Add 1 to get the classical Pareto distribution with minimum 1.
         """
-        chk = [("a", lambda v: v > 0, "positive")]
-        return self._dist("random.pareto", _d.pareto, {"a": a}, size, key, dtype, chk)
+        return _d.dist("pareto", _d.pareto, self._key(key), {"a": a}, size, dtype, {"a": _d.POS})
 
-    def power(
-        self, a: Any, size: Size = None, *, key: SeedOrKey | None = None, dtype: Any = None
-    ) -> jax.Array:
-        """Power-function samples on ``[0, 1]`` with exponent ``a - 1`` (``a`` > 0)."""
-        chk = [("a", lambda v: v > 0, "positive")]
-        return self._dist("random.power", _d.power, {"a": a}, size, key, dtype, chk)
+    def power(self, a: Any, size: Size = None, *, key: Key = None, dtype: DType = None) -> Any:
+        """Samples on ``[0, 1]`` with density ``a x^(a-1)`` (``a`` > 0)."""
+        return _d.dist("power", _d.power, self._key(key), {"a": a}, size, dtype, {"a": _d.POS})
 
     def standard_t(
-        self, df: Any, size: Size = None, *, key: SeedOrKey | None = None, dtype: Any = None
-    ) -> jax.Array:
+        self, df: Any, size: Size = None, *, key: Key = None, dtype: DType = None
+    ) -> Any:
         """Student's t samples with ``df`` > 0 degrees of freedom."""
-        chk = [("df", lambda v: v > 0, "positive")]
-        return self._dist("random.standard_t", jr.t, {"df": df}, size, key, dtype, chk)
+        params, checks = {"df": df}, {"df": _d.POS}
+        return _d.dist("standard_t", jr.t, self._key(key), params, size, dtype, checks)
 
-    def t(
-        self, df: Any, size: Size = None, *, key: SeedOrKey | None = None, dtype: Any = None
-    ) -> jax.Array:
-        """Alias of :meth:`standard_t`."""
-        return self.standard_t(df, size, key=key, dtype=dtype)
+    t = standard_t
 
-    def chisquare(
-        self, df: Any, size: Size = None, *, key: SeedOrKey | None = None, dtype: Any = None
-    ) -> jax.Array:
+    def chisquare(self, df: Any, size: Size = None, *, key: Key = None, dtype: DType = None) -> Any:
         """Chi-square samples with ``df`` > 0 degrees of freedom."""
-        chk = [("df", lambda v: v > 0, "positive")]
-        return self._dist("random.chisquare", jr.chisquare, {"df": df}, size, key, dtype, chk)
+        params, checks = {"df": df}, {"df": _d.POS}
+        return _d.dist("chisquare", jr.chisquare, self._key(key), params, size, dtype, checks)
 
     def f(
-        self,
-        dfnum: Any,
-        dfden: Any,
-        size: Size = None,
-        *,
-        key: SeedOrKey | None = None,
-        dtype: Any = None,
+        self, dfnum: Any, dfden: Any, size: Size = None, *, key: Key = None, dtype: DType = None
     ) -> jax.Array:
-        """F (Fisher-Snedecor) samples with ``dfnum`` and ``dfden`` > 0."""
-        chk = [("dfnum", lambda v: v > 0, "positive"), ("dfden", lambda v: v > 0, "positive")]
-        params = {"dfnum": dfnum, "dfden": dfden}
-        return self._dist("random.f", jr.f, params, size, key, dtype, chk)
+        """F (Fisher-Snedecor) samples with ``dfnum`` > 0 and ``dfden`` > 0."""
+        params, checks = {"dfnum": dfnum, "dfden": dfden}, {"dfnum": _d.POS, "dfden": _d.POS}
+        return _d.dist("f", jr.f, self._key(key), params, size, dtype, checks)
 
     def noncentral_chisquare(
-        self,
-        df: Any,
-        nonc: Any,
-        size: Size = None,
-        *,
-        key: SeedOrKey | None = None,
-        dtype: Any = None,
-    ):
+        self, df: Any, nonc: Any, size: Size = None, *, key: Key = None, dtype: DType = None
+    ) -> jax.Array:
         """Non-central chi-square samples (``df`` > 0, non-centrality ``nonc`` >= 0)."""
-        chk = [("df", lambda v: v > 0, "positive"), ("nonc", lambda v: v >= 0, "non-negative")]
-        w, fn = "random.noncentral_chisquare", _d.noncentral_chisquare
-        return self._dist(w, fn, {"df": df, "nonc": nonc}, size, key, dtype, chk)
+        params, checks = {"df": df, "nonc": nonc}, {"df": _d.POS, "nonc": _d.NONNEG}
+        fn, k = _d.noncentral_chisquare, self._key(key)
+        return _d.dist("noncentral_chisquare", fn, k, params, size, dtype, checks)
 
     def noncentral_f(
         self,
@@ -778,44 +478,30 @@ class RandomState(State):
         nonc: Any,
         size: Size = None,
         *,
-        key: SeedOrKey | None = None,
-        dtype: Any = None,
-    ):
+        key: Key = None,
+        dtype: DType = None,
+    ) -> jax.Array:
         """Non-central F samples (``dfnum``, ``dfden`` > 0, ``nonc`` >= 0)."""
-        chk = [
-            ("dfnum", lambda v: v > 0, "positive"),
-            ("dfden", lambda v: v > 0, "positive"),
-            ("nonc", lambda v: v >= 0, "non-negative"),
-        ]
         params = {"dfnum": dfnum, "dfden": dfden, "nonc": nonc}
-        return self._dist("random.noncentral_f", _d.noncentral_f, params, size, key, dtype, chk)
+        checks = {"dfnum": _d.POS, "dfden": _d.POS, "nonc": _d.NONNEG}
+        return _d.dist("noncentral_f", _d.noncentral_f, self._key(key), params, size, dtype, checks)
 
-    def loggamma(
-        self, a: Any, size: Size = None, *, key: SeedOrKey | None = None, dtype: Any = None
-    ) -> jax.Array:
-        """Logarithms of Gamma(``a``) samples, accurate for small ``a`` (> 0)."""
-        chk = [("a", lambda v: v > 0, "positive")]
-        return self._dist("random.loggamma", jr.loggamma, {"a": a}, size, key, dtype, chk)
+    def loggamma(self, a: Any, size: Size = None, *, key: Key = None, dtype: DType = None) -> Any:
+        """Logarithms of Gamma(``a``) samples, accurate for small ``a`` > 0."""
+        return _d.dist(
+            "loggamma", jr.loggamma, self._key(key), {"a": a}, size, dtype, {"a": _d.POS}
+        )
 
-    def maxwell(
-        self, size: Size = None, *, key: SeedOrKey | None = None, dtype: Any = None
-    ) -> jax.Array:
-        """Maxwell-Boltzmann samples (the norm of a standard 3-d normal vector)."""
-        return self._dist("random.maxwell", jr.maxwell, {}, size, key, dtype)
+    def maxwell(self, size: Size = None, *, key: Key = None, dtype: DType = None) -> jax.Array:
+        """Maxwell-Boltzmann samples (norms of standard 3-d normal vectors)."""
+        return _d.dist("maxwell", jr.maxwell, self._key(key), {}, size, dtype)
 
     def vonmises(
-        self,
-        mu: Any,
-        kappa: Any,
-        size: Size = None,
-        *,
-        key: SeedOrKey | None = None,
-        dtype: Any = None,
+        self, mu: Any, kappa: Any, size: Size = None, *, key: Key = None, dtype: DType = None
     ) -> jax.Array:
-        """Von Mises samples on ``[-pi, pi)``: mode ``mu`` and concentration ``kappa`` >= 0."""
-        chk = [("kappa", lambda v: v >= 0, "non-negative")]
-        params = {"mu": mu, "kappa": kappa}
-        return self._dist("random.vonmises", _d.vonmises, params, size, key, dtype, chk)
+        """Von Mises samples on ``[-pi, pi)`` with mode ``mu`` and concentration ``kappa`` >= 0."""
+        params, checks = {"mu": mu, "kappa": kappa}, {"kappa": _d.NONNEG}
+        return _d.dist("vonmises", _d.vonmises, self._key(key), params, size, dtype, checks)
 
     def triangular(
         self,
@@ -824,38 +510,17 @@ class RandomState(State):
         right: Any,
         size: Size = None,
         *,
-        key: SeedOrKey | None = None,
-        dtype: Any = None,
-    ):
-        """Triangular samples on ``[left, right]`` peaking at ``mode`` (units allowed)."""
-        w = "random.triangular"
-        dtype = _d.float_dtype(dtype, w)
-        params = {"left": (left, None), "mode": (mode, None), "right": (right, None)}
-        (lo, mo, hi), unit = _d.shared_unit(w, params, dtype)
-        _d.check(w, "mode", mo - lo, lambda v: v >= 0, ">= `left`")
-        _d.check(w, "right", hi - mo, lambda v: v >= 0, ">= `mode`")
-        _d.check(w, "right", hi - lo, lambda v: v > 0, "> `left`")
-        shape = _d.out_shape(w, size, lo, mo, hi)
-        r = jr.triangular(_d.take(self._key(key, w)), lo, mo, hi, shape, dtype)
-        return _d.with_unit(r, unit)
+        key: Key = None,
+        dtype: DType = None,
+    ) -> Any:
+        """Triangular samples on ``[left, right]`` peaking at ``mode`` (one shared unit)."""
+        return _d.triangular(self._key(key), left, mode, right, size, dtype)
 
     def wald(
-        self,
-        mean: Any,
-        scale: Any,
-        size: Size = None,
-        *,
-        key: SeedOrKey | None = None,
-        dtype: Any = None,
+        self, mean: Any, scale: Any, size: Size = None, *, key: Key = None, dtype: DType = None
     ) -> Any:
         """Wald (inverse Gaussian) samples; ``mean``, ``scale`` > 0 (one shared unit)."""
-        w = "random.wald"
-        dtype = _d.float_dtype(dtype, w)
-        (m, s), unit = _d.shared_unit(w, {"mean": (mean, None), "scale": (scale, None)}, dtype)
-        _d.check(w, "mean", m, lambda v: v > 0, "positive")
-        _d.check(w, "scale", s, lambda v: v > 0, "positive")
-        shape = _d.out_shape(w, size, m, s)
-        return _d.with_unit(_d.wald(_d.take(self._key(key, w)), m, s, shape, dtype), unit)
+        return _d.wald(self._key(key), mean, scale, size, dtype)
 
     def multivariate_normal(
         self,
@@ -864,8 +529,8 @@ class RandomState(State):
         size: Size = None,
         method: str = "cholesky",
         *,
-        key: SeedOrKey | None = None,
-        dtype: Any = None,
+        key: Key = None,
+        dtype: DType = None,
     ) -> Any:
         """Multivariate normal samples of shape ``size + (d,)``.
 
@@ -873,91 +538,52 @@ class RandomState(State):
         ``'cholesky'``, ``'eigh'`` or ``'svd'``. If ``mean`` is a Quantity, ``cov`` must be
         in its unit squared.
         """
-        w = "random.multivariate_normal"
-        dtype = _d.float_dtype(dtype, w)
-        if method not in ("cholesky", "eigh", "svd"):
-            raise BrainSimValueError(
-                f"{w}: `method` must be 'cholesky', 'eigh' or 'svd', got {method!r}."
-            )
-        (m,), unit = _d.shared_unit(w, {"mean": (mean, None)}, dtype)
-        if unit is not None:
-            if not isinstance(cov, u.Quantity) or cov.dim != (unit**2).dim:
-                raise BrainSimValueError(f"{w}: `mean` is in {unit}, so `cov` must be in {unit}^2.")
-            cov = cov.to_decimal(unit**2)
-        c = _d.plain(w, "cov", cov, dtype)
-        if m.ndim < 1 or c.ndim < 2 or c.shape[-2:] != (m.shape[-1],) * 2:
-            raise BrainSimValueError(
-                f"{w}: need mean of shape (..., d) and cov of shape (..., d, d), got "
-                f"{m.shape} and {c.shape}."
-            )
-        shape = _d.out_shape(w, size, m[..., 0], c[..., 0, 0])
-        r = _d.multivariate_normal(_d.take(self._key(key, w)), m, c, shape, method, dtype)
-        return _d.with_unit(r, unit)
+        return _d.multivariate_normal(self._key(key), mean, cov, size, method, dtype)
 
-    def orthogonal(
-        self, n: int, size: Size = None, *, key: SeedOrKey | None = None, dtype: Any = None
-    ) -> jax.Array:
+    def orthogonal(self, n: int, size: Size = None, *, key: Key = None, dtype: DType = None) -> Any:
         """Random orthogonal ``n x n`` matrices (Haar measure), shape ``size + (n, n)``."""
-        w = "random.orthogonal"
-        n = _d.positive_int(w, "n", n)
-        shape = _d.out_shape(w, size)
-        return jr.orthogonal(_d.take(self._key(key, w)), n, shape, _d.float_dtype(dtype, w))
+        n = _d.positive_int("random.orthogonal", "n", n)
+        fn = lambda k, shape, dt: jr.orthogonal(k, n, shape, dt)
+        return _d.dist("orthogonal", fn, self._key(key), {}, size, dtype)
 
     def dirichlet(
-        self, alpha: Any, size: Size = None, *, key: SeedOrKey | None = None, dtype: Any = None
-    ) -> jax.Array:
+        self, alpha: Any, size: Size = None, *, key: Key = None, dtype: DType = None
+    ) -> Any:
         """Dirichlet samples of shape ``size + (k,)`` for concentrations ``alpha`` (..., k)."""
-        w = "random.dirichlet"
-        alpha = _d.plain(w, "alpha", alpha)
-        _d.category_count(w, alpha)
-        _d.check(w, "alpha", alpha, lambda v: v > 0, "positive")
-        shape = _d.out_shape(w, size, alpha[..., 0])
-        dtype = _d.float_dtype(dtype, w)
-        return jr.dirichlet(_d.take(self._key(key, w)), alpha, shape, dtype)
+        return _d.dirichlet(self._key(key), alpha, size, dtype)
 
     # ------------------------------------------------------------------ discrete
-    def bernoulli(
-        self, p: Any = 0.5, size: Size = None, *, key: SeedOrKey | None = None
-    ) -> jax.Array:
-        """Boolean samples that are True with probability ``p`` in ``[0, 1]``."""
-        w = "random.bernoulli"
-        p = _d.plain(w, "p", p)
-        _d.check(w, "p", p, lambda v: (v >= 0) & (v <= 1), "a probability in [0, 1]")
-        shape = _d.out_shape(w, size, p)
-        return jr.bernoulli(_d.take(self._key(key, w)), p, shape)
+    def bernoulli(self, p: Any = 0.5, size: Size = None, *, key: Key = None) -> jax.Array:
+        """Booleans that are True with probability ``p`` in ``[0, 1]``."""
+        fn = lambda k, p, shape, _: jr.bernoulli(k, p, shape)
+        return _d.dist("bernoulli", fn, self._key(key), {"p": p}, size, None, {"p": _d.PROB})
 
     def binomial(
-        self, n: Any, p: Any, size: Size = None, *, key: SeedOrKey | None = None, dtype: Any = None
+        self, n: Any, p: Any, size: Size = None, *, key: Key = None, dtype: DType = None
     ) -> jax.Array:
-        """Binomial samples: successes in ``n`` >= 0 trials of probability ``p``."""
-        fn = lambda k, n, p, shape, dt: jr.binomial(k, n, p, shape).astype(dt)
-        chk = [
-            ("n", lambda v: v >= 0, "non-negative"),
-            ("p", lambda v: (v >= 0) & (v <= 1), "a probability in [0, 1]"),
-        ]
-        return self._dist("random.binomial", fn, {"n": n, "p": p}, size, key, dtype, chk, True)
+        """Successes in ``n`` >= 0 trials of success probability ``p``."""
+        params, checks = {"n": n, "p": p}, {"n": _d.NONNEG, "p": _d.PROB}
+        return _d.dist("binomial", _d.binomial, self._key(key), params, size, dtype, checks, True)
 
     def poisson(
-        self, lam: Any = 1.0, size: Size = None, *, key: SeedOrKey | None = None, dtype: Any = None
-    ) -> jax.Array:
+        self, lam: Any = 1.0, size: Size = None, *, key: Key = None, dtype: DType = None
+    ) -> Any:
         """Poisson samples with rate ``lam`` >= 0."""
-        chk = [("lam", lambda v: v >= 0, "non-negative")]
-        return self._dist("random.poisson", jr.poisson, {"lam": lam}, size, key, dtype, chk, True)
+        params, checks = {"lam": lam}, {"lam": _d.NONNEG}
+        return _d.dist("poisson", jr.poisson, self._key(key), params, size, dtype, checks, True)
 
-    def geometric(
-        self, p: Any, size: Size = None, *, key: SeedOrKey | None = None, dtype: Any = None
-    ) -> jax.Array:
+    def geometric(self, p: Any, size: Size = None, *, key: Key = None, dtype: DType = None) -> Any:
         """Number of trials up to the first success (>= 1), success probability ``p``."""
-        chk = [("p", lambda v: (v > 0) & (v <= 1), "in (0, 1]")]
-        return self._dist("random.geometric", jr.geometric, {"p": p}, size, key, dtype, chk, True)
+        params, checks = {"p": p}, {"p": _d.PROB_POS}
+        return _d.dist("geometric", jr.geometric, self._key(key), params, size, dtype, checks, True)
 
     def negative_binomial(
-        self, n: Any, p: Any, size: Size = None, *, key: SeedOrKey | None = None, dtype: Any = None
+        self, n: Any, p: Any, size: Size = None, *, key: Key = None, dtype: DType = None
     ) -> jax.Array:
         """Failures before the ``n``-th success (``n`` > 0, ``p`` in (0, 1])."""
-        chk = [("n", lambda v: v > 0, "positive"), ("p", lambda v: (v > 0) & (v <= 1), "in (0, 1]")]
-        w, fn = "random.negative_binomial", _d.negative_binomial
-        return self._dist(w, fn, {"n": n, "p": p}, size, key, dtype, chk, True)
+        params, checks = {"n": n, "p": p}, {"n": _d.POS, "p": _d.PROB_POS}
+        fn, k = _d.negative_binomial, self._key(key)
+        return _d.dist("negative_binomial", fn, k, params, size, dtype, checks, True)
 
     def hypergeometric(
         self,
@@ -966,53 +592,30 @@ class RandomState(State):
         nsample: Any,
         size: Size = None,
         *,
-        key: SeedOrKey | None = None,
-        dtype: Any = None,
-    ):
+        key: Key = None,
+        dtype: DType = None,
+    ) -> jax.Array:
         """Good items among ``nsample`` drawn without replacement from ``ngood + nbad``.
 
         Runs a loop of ``max(nsample)`` steps: meant for moderate sample counts.
         """
-        w = "random.hypergeometric"
-        nonneg = lambda v: v >= 0
-        chk = [(n, nonneg, "non-negative") for n in ("ngood", "nbad", "nsample")]
-        room = _d.plain(w, "ngood", ngood) + _d.plain(w, "nbad", nbad)
-        _d.check(w, "nsample", room - _d.plain(w, "nsample", nsample), nonneg, "<= ngood + nbad")
-        params = {"ngood": ngood, "nbad": nbad, "nsample": nsample}
-        return self._dist(w, _d.hypergeometric, params, size, key, dtype, chk, True)
+        return _d.hypergeometric(self._key(key), ngood, nbad, nsample, size, dtype)
 
-    def logseries(
-        self, p: Any, size: Size = None, *, key: SeedOrKey | None = None, dtype: Any = None
-    ) -> jax.Array:
+    def logseries(self, p: Any, size: Size = None, *, key: Key = None, dtype: DType = None) -> Any:
         """Logarithmic-series samples (>= 1) with ``p`` in (0, 1)."""
-        chk = [("p", lambda v: (v > 0) & (v < 1), "in (0, 1)")]
-        return self._dist("random.logseries", _d.logseries, {"p": p}, size, key, dtype, chk, True)
+        params, checks = {"p": p}, {"p": (lambda v: (v > 0) & (v < 1), "in (0, 1)")}
+        return _d.dist("logseries", _d.logseries, self._key(key), params, size, dtype, checks, True)
 
-    def zipf(
-        self, a: Any, size: Size = None, *, key: SeedOrKey | None = None, dtype: Any = None
-    ) -> jax.Array:
+    def zipf(self, a: Any, size: Size = None, *, key: Key = None, dtype: DType = None) -> jax.Array:
         """Zipf (zeta) samples (>= 1) with exponent ``a`` > 1."""
-        chk = [("a", lambda v: v > 1, "> 1")]
-        return self._dist("random.zipf", _d.zipf, {"a": a}, size, key, dtype, chk, True)
+        params, checks = {"a": a}, {"a": (lambda v: v > 1, "> 1")}
+        return _d.dist("zipf", _d.zipf, self._key(key), params, size, dtype, checks, True)
 
     def multinomial(
-        self,
-        n: Any,
-        pvals: Any,
-        size: Size = None,
-        *,
-        key: SeedOrKey | None = None,
-        dtype: Any = None,
+        self, n: Any, pvals: Any, size: Size = None, *, key: Key = None, dtype: DType = None
     ) -> jax.Array:
         """Counts of ``n`` draws over categories ``pvals`` (..., k); shape ``size + (k,)``."""
-        w = "random.multinomial"
-        n, pvals = _d.plain(w, "n", n), _d.plain(w, "pvals", pvals)
-        k = _d.category_count(w, pvals)
-        _d.check(w, "n", n, lambda v: v >= 0, "non-negative")
-        _d.check_probs(w, "pvals", pvals)
-        shape = _d.out_shape(w, size, n, pvals[..., 0]) + (k,)
-        r = jr.multinomial(_d.take(self._key(key, w)), n, pvals, shape=shape)
-        return r.astype(_d.int_dtype(dtype, w))
+        return _d.multinomial(self._key(key), n, pvals, size, dtype)
 
     def categorical(
         self,
@@ -1020,30 +623,25 @@ class RandomState(State):
         axis: int = -1,
         size: Size = None,
         *,
-        key: SeedOrKey | None = None,
-        dtype: Any = None,
-    ):
+        key: Key = None,
+        dtype: DType = None,
+    ) -> jax.Array:
         """Category indices drawn with probabilities ``softmax(logits)`` along ``axis``."""
-        w = "random.categorical"
-        logits = _d.plain(w, "logits", logits)
-        if logits.ndim < 1:
-            raise BrainSimValueError(f"{w}: `logits` needs at least one axis of categories.")
-        shape = _d.size_to_shape(size, w)
-        r = jr.categorical(_d.take(self._key(key, w)), logits, axis, shape)
-        return r.astype(_d.int_dtype(dtype, w))
+        return _d.categorical(self._key(key), logits, axis, size, dtype)
 
     # ------------------------------------------------------------------ like-style
-    def rand_like(self, x: Any, *, key: SeedOrKey | None = None, dtype: Any = None) -> jax.Array:
-        """Uniform ``[0, 1)`` samples with the shape of ``x`` (and its float dtype)."""
-        return self.random(np.shape(u.get_mantissa(x)), key=key, dtype=_float_like(x, dtype))
+    def rand_like(self, x: Any, *, key: Key = None, dtype: DType = None) -> jax.Array:
+        """Uniform ``[0, 1)`` samples with the shape (and float dtype) of ``x``."""
+        return self.random(np.shape(u.get_mantissa(x)), key=key, dtype=_d.float_like(x, dtype))
 
-    def randn_like(self, x: Any, *, key: SeedOrKey | None = None, dtype: Any = None) -> jax.Array:
-        """Standard normal samples with the shape of ``x`` (and its float dtype)."""
-        return self.normal(size=np.shape(u.get_mantissa(x)), key=key, dtype=_float_like(x, dtype))
+    def randn_like(self, x: Any, *, key: Key = None, dtype: DType = None) -> jax.Array:
+        """Standard normal samples with the shape (and float dtype) of ``x``."""
+        shape, dtype = np.shape(u.get_mantissa(x)), _d.float_like(x, dtype)
+        return self.standard_normal(shape, key=key, dtype=dtype)
 
     def randint_like(
-        self, x: Any, low: Any, high: Any = None, *, key: SeedOrKey | None = None, dtype: Any = None
-    ):
+        self, x: Any, low: Any, high: Any = None, *, key: Key = None, dtype: DType = None
+    ) -> jax.Array:
         """Integers in ``[low, high)`` (``[0, low)`` without ``high``) shaped like ``x``."""
         xd = getattr(x, "dtype", None)
         if dtype is None and xd is not None and jnp.issubdtype(xd, jnp.integer):

@@ -10,6 +10,10 @@ from brainsim import init
 from brainsim._errors import BrainSimError
 
 KEY = jax.random.PRNGKey(0)
+# One shape for the generic tests: XLA compiles each (sampler, shape, dtype) once, and
+# compiling is what dominates the run time (jax.random.gamma takes seconds per shape).
+SHAPE = (8, 8)
+STAT = (256, 256)  # statistics tests
 
 # --------------------------------------------------------------------------------------
 # param()
@@ -186,9 +190,11 @@ def _ids(objs):
 @pytest.mark.parametrize("ini", ALL_INITS, ids=_ids(ALL_INITS))
 @pytest.mark.parametrize("dtype", [jnp.float32, jnp.float16])
 def test_shape_dtype_plain(ini, dtype):
-    out = ini((4, 3), key=KEY, dtype=dtype)
+    if isinstance(ini, init.Gamma) and dtype == jnp.float16:
+        pytest.skip("jax.random.gamma takes seconds to compile per dtype; dtype= is generic")
+    out = ini(SHAPE, key=KEY, dtype=dtype)
     assert not isinstance(out, u.Quantity)
-    assert out.shape == (4, 3)
+    assert out.shape == SHAPE
     assert out.dtype == dtype
     assert bool(jnp.all(jnp.isfinite(out)))
 
@@ -197,13 +203,12 @@ def test_shape_dtype_plain(ini, dtype):
 def test_default_dtype_is_environ_dftype(ini):
     from brainsim import environ
 
-    assert ini((3, 3), key=KEY).dtype == environ.dftype()
+    assert ini(SHAPE, key=KEY).dtype == environ.dftype()
 
 
-@pytest.mark.parametrize("ini", ALL_INITS, ids=_ids(ALL_INITS))
+@pytest.mark.parametrize("ini", [init.Normal(), init.Constant(1.0), init.KaimingNormal()])
 def test_int_shape_and_list_shape(ini):
-    if isinstance(ini, (init.Orthogonal, init.Identity)):
-        pytest.skip("needs ndim >= 2")
+    # Shape normalisation lives in Initializer.__call__, shared by every subclass.
     assert ini(5, key=KEY).shape == (5,)
     assert ini([2, 5], key=KEY).shape == (2, 5)
 
@@ -212,12 +217,12 @@ def test_int_shape_and_list_shape(ini):
 def test_unit_gives_quantity(ini):
     cls = type(ini)
     with_unit = cls(**{**ini._args, "unit": u.mV})
-    out = with_unit((3, 3), key=KEY)
+    out = with_unit(SHAPE, key=KEY)
     assert isinstance(out, u.Quantity)
     assert out.unit == u.mV
-    assert out.shape == (3, 3)
+    assert out.shape == SHAPE
     # Same numbers as the plain version with the same key.
-    np.testing.assert_allclose(out.to_decimal(u.mV), ini((3, 3), key=KEY), rtol=1e-6)
+    np.testing.assert_allclose(out.to_decimal(u.mV), ini(SHAPE, key=KEY), rtol=1e-6)
 
 
 def test_normal_unit_example():
@@ -262,7 +267,7 @@ def test_normal_with_quantity_arguments():
 
 
 def test_uniform_with_quantity_arguments():
-    out = init.Uniform(-70.0 * u.mV, -50.0 * u.mV)((1000,), key=KEY)
+    out = init.Uniform(-70.0 * u.mV, -50.0 * u.mV)(STAT, key=KEY)
     assert out.unit == u.mV
     m = np.asarray(out.to_decimal(u.mV))
     assert m.min() >= -70.0 and m.max() < -50.0
@@ -276,7 +281,7 @@ def test_mixed_units_rejected():
 
 
 def test_zero_plain_with_quantity_ok():
-    out = init.Normal(0, 1.0 * u.mV)((3,), key=KEY)
+    out = init.Normal(0, 1.0 * u.mV)(SHAPE, key=KEY)
     assert out.unit == u.mV
 
 
@@ -286,7 +291,7 @@ def test_zero_plain_with_quantity_ok():
 
 
 def test_kaiming_normal_std():
-    w = init.KaimingNormal()((256, 256), key=KEY)
+    w = init.KaimingNormal()(STAT, key=KEY)
     expected = np.sqrt(2.0 / 256)
     assert abs(float(jnp.std(w)) - expected) / expected < 0.1
     assert abs(float(jnp.mean(w))) < 0.01
@@ -317,18 +322,19 @@ def test_fans_for_conv_and_1d_shapes():
     w = init.VarianceScaling(1.0, "fan_out", "normal")((3, 3, 16, 32), key=KEY)
     assert abs(float(jnp.std(w)) - np.sqrt(1 / 288)) / np.sqrt(1 / 288) < 0.1
     # 1-D: fan_in = fan_out = shape[0]
-    b = init.VarianceScaling(1.0, "fan_avg", "normal")((4000,), key=KEY)
-    assert abs(float(jnp.std(b)) - np.sqrt(1 / 4000)) / np.sqrt(1 / 4000) < 0.1
+    b = init.VarianceScaling(1.0, "fan_avg", "normal")((256 * 256,), key=KEY)
+    assert abs(float(jnp.std(b)) - 1 / 256) * 256 < 0.1
 
 
 def test_variance_scaling_custom_axes():
-    w = init.VarianceScaling(1.0, "fan_in", "normal", in_axis=-1, out_axis=-2)((50, 400), key=KEY)
-    assert abs(float(jnp.std(w)) - np.sqrt(1 / 400)) / np.sqrt(1 / 400) < 0.1
+    ini = init.VarianceScaling(1.0, "fan_in", "uniform", in_axis=-1, out_axis=-2)
+    w = ini((64, 128), key=KEY)
+    assert abs(float(jnp.std(w)) - np.sqrt(1 / 128)) / np.sqrt(1 / 128) < 0.1
 
 
 def test_variance_scaling_truncated_bounds():
-    w = init.LecunNormal()((100, 100), key=KEY)
-    assert float(jnp.max(jnp.abs(w))) <= 2 * np.sqrt(1 / 100) / 0.87962566103423978 + 1e-6
+    w = init.LecunNormal()(STAT, key=KEY)
+    assert float(jnp.max(jnp.abs(w))) <= 2 * np.sqrt(1 / 256) / 0.87962566103423978 + 1e-6
 
 
 def test_variance_scaling_bad_shapes():
@@ -345,40 +351,42 @@ def test_variance_scaling_empty_shape():
 
 
 def test_uniform_bounds():
-    w = np.asarray(init.Uniform(-2.0, 3.0)((10000,), key=KEY))
+    w = np.asarray(init.Uniform(-2.0, 3.0)(STAT, key=KEY))
     assert w.min() >= -2.0 and w.max() < 3.0
     assert abs(w.mean() - 0.5) < 0.1
 
 
 def test_normal_mean_std():
-    w = init.Normal(3.0, 0.5)((20000,), key=KEY)
+    w = init.Normal(3.0, 0.5)(STAT, key=KEY)
     assert abs(float(w.mean()) - 3.0) < 0.02
     assert abs(float(w.std()) - 0.5) < 0.02
 
 
 def test_truncated_normal_bounds():
-    w = np.asarray(init.TruncatedNormal(1.0, 2.0, lower=-1.0, upper=0.5)((5000,), key=KEY))
+    w = np.asarray(init.TruncatedNormal(1.0, 2.0, lower=-1.0, upper=0.5)(STAT, key=KEY))
     assert w.min() >= 1.0 - 2.0 - 1e-5 and w.max() <= 1.0 + 1.0 + 1e-5
 
 
 def test_lognormal_gamma_exponential_stats():
-    ln = np.asarray(init.LogNormal(0.0, 0.5)((20000,), key=KEY))
+    ln = np.asarray(init.LogNormal(0.0, 0.5)(STAT, key=KEY))
     assert ln.min() > 0 and abs(np.log(ln).std() - 0.5) < 0.02
-    g = np.asarray(init.Gamma(3.0, 2.0)((20000,), key=KEY))
-    assert g.min() > 0 and abs(g.mean() - 6.0) < 0.15
-    e = np.asarray(init.Exponential(4.0)((20000,), key=KEY))
+    # Only SHAPE (64 draws): gamma compiles slowly. Shape 100, scale 0.5 gives mean 50 and
+    # std 5; swapping shape and scale would give std 70.
+    g = np.asarray(init.Gamma(100.0, 0.5)(SHAPE, key=KEY))
+    assert abs(g.mean() - 50.0) < 3.0 and 3.5 < g.std() < 7.0
+    e = np.asarray(init.Exponential(4.0)(STAT, key=KEY))
     assert e.min() >= 0 and abs(e.mean() - 4.0) < 0.15
 
 
-@pytest.mark.parametrize("shape", [(64, 64), (128, 32)])
+@pytest.mark.parametrize("shape", [SHAPE, (128, 32)])
 def test_orthogonal(shape):
     w = init.Orthogonal()(shape, key=KEY)
     np.testing.assert_allclose(w.T @ w, np.eye(shape[1]), atol=1e-4)
 
 
 def test_orthogonal_scale_and_wide():
-    w = init.Orthogonal(scale=2.0)((16, 64), key=KEY)
-    np.testing.assert_allclose(w @ w.T, 4.0 * np.eye(16), atol=1e-4)
+    w = init.Orthogonal(scale=2.0)((32, 128), key=KEY)
+    np.testing.assert_allclose(w @ w.T, 4.0 * np.eye(32), atol=1e-4)
     with pytest.raises(ValueError, match=r"at least 2 dimensions"):
         init.Orthogonal()((5,), key=KEY)
 
@@ -399,16 +407,16 @@ def test_delta_orthogonal():
 
 @pytest.mark.parametrize("ini", RANDOM_INITS, ids=_ids(RANDOM_INITS))
 def test_explicit_key_is_deterministic(ini):
-    a = ini((8, 8), key=jax.random.PRNGKey(3))
-    b = ini((8, 8), key=jax.random.PRNGKey(3))
-    c = ini((8, 8), key=jax.random.PRNGKey(4))
+    a = ini(SHAPE, key=jax.random.PRNGKey(3))
+    b = ini(SHAPE, key=jax.random.PRNGKey(3))
+    c = ini(SHAPE, key=jax.random.PRNGKey(4))
     np.testing.assert_array_equal(a, b)
     assert not np.array_equal(a, c)
 
 
 def test_typed_key_accepted():
-    a = init.Normal()((4,), key=jax.random.key(0))
-    assert a.shape == (4,)
+    a = init.Normal()(SHAPE, key=jax.random.key(0))
+    assert a.shape == SHAPE
 
 
 def test_int_key_rejected():
@@ -418,9 +426,9 @@ def test_int_key_rejected():
 
 @pytest.mark.parametrize("ini", RANDOM_INITS, ids=_ids(RANDOM_INITS))
 def test_keyless_calls_differ(ini):
-    a = ini((8, 8))
-    b = ini((8, 8))
-    assert a.shape == (8, 8)
+    a = ini(SHAPE)
+    b = ini(SHAPE)
+    assert a.shape == SHAPE
     assert not np.array_equal(a, b)
 
 
@@ -428,15 +436,15 @@ def test_keyless_call_advances_global_key():
     from brainsim import random as bsr
 
     bsr.seed(123)
-    a = init.Normal()((5,))
+    a = init.Normal()(SHAPE)
     bsr.seed(123)
-    b = init.Normal()((5,))
+    b = init.Normal()(SHAPE)
     np.testing.assert_array_equal(a, b)
 
 
-def test_keyless_call_under_jit_with_explicit_key():
-    f = jax.jit(lambda k: init.KaimingNormal()((4, 4), key=k))
-    np.testing.assert_array_equal(f(KEY), init.KaimingNormal()((4, 4), key=KEY))
+def test_explicit_key_under_jit():
+    f = jax.jit(lambda k: init.KaimingNormal()(SHAPE, key=k))
+    np.testing.assert_allclose(f(KEY), init.KaimingNormal()(SHAPE, key=KEY), rtol=1e-6)
 
 
 # --------------------------------------------------------------------------------------

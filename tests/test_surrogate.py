@@ -214,7 +214,8 @@ def test_forward_float16_preserved(f):
     assert f(jnp.array([-1.0, 0.0], dtype=jnp.float16)).dtype == jnp.float16
 
 
-@given(st.floats(allow_nan=False, width=32))
+# XLA on CPU flushes subnormals to zero, so a negative subnormal compares as -0.0 (spike 1)
+@given(st.floats(allow_nan=False, allow_subnormal=False, width=32))
 @settings(max_examples=50, deadline=None)
 def test_forward_matches_numpy_heaviside(v):
     x = jnp.float32(v)

@@ -168,6 +168,8 @@ def _flatten_mapping(mapping: Any) -> dict[tuple, Any]:
     if isinstance(mapping, NestedStateDict):
         return dict(mapping.to_flat())
     if isinstance(mapping, dict):
+        if all(isinstance(k, tuple) for k in mapping):  # already flat: path tuple -> value
+            return dict(mapping)
         return dict(NestedStateDict(mapping).to_flat())
     raise BrainSimTypeError(
         f"expected a state mapping (NestedStateDict / FlatStateDict / dict), got "

@@ -5,8 +5,22 @@ from ._collective import call_all_fns as call_all_fns
 from ._collective import call_order as call_order
 from ._collective import init_all_states as init_all_states
 from ._collective import reset_all_states as reset_all_states
+from ._delay import Delay as Delay
+from ._delay import DelayAccess as DelayAccess
+from ._delay import InterpolationRegistry as InterpolationRegistry
+from ._delay import OutputDelay as OutputDelay
+from ._delay import StateWithDelay as StateWithDelay
+from ._dynamics import Dynamics as Dynamics
+from ._dynamics import Prefetch as Prefetch
+from ._dynamics import not_receive_update_input as not_receive_update_input
+from ._dynamics import not_receive_update_output as not_receive_update_output
+from ._dynamics import receive_update_input as receive_update_input
+from ._dynamics import receive_update_output as receive_update_output
+from ._integration import exp_euler_step as exp_euler_step
 from ._linear import Linear as Linear
 from ._module import Module as Module
+from ._neuron import Neuron as Neuron
+from ._neuron import Synapse as Synapse
 from ._module import ParamDesc as ParamDesc
 from ._module import ParamDescriber as ParamDescriber
 from ._param import Const as Const
@@ -35,6 +49,20 @@ __all__ = [
     "init_all_states",
     "reset_all_states",
     "assign_state_values",
+    "Dynamics",
+    "Prefetch",
+    "Neuron",
+    "Synapse",
+    "receive_update_output",
+    "not_receive_update_output",
+    "receive_update_input",
+    "not_receive_update_input",
+    "exp_euler_step",
+    "Delay",
+    "DelayAccess",
+    "StateWithDelay",
+    "OutputDelay",
+    "InterpolationRegistry",
     *_t_all,
     *_reg_all,
 ]

@@ -118,6 +118,16 @@ class GaussianReg(Regularization):
     def sample_init(self, shape: Any, key: Any = None) -> Any:
         shape, key = self._draw(shape, key)
         std = 1.0 / jnp.sqrt(jax.nn.relu(self._h("precision")) + _EPS)
+        hyper = np.broadcast_shapes(jnp.shape(self._h("mean")), jnp.shape(std))
+        try:
+            ok = np.broadcast_shapes(hyper, shape) == shape
+        except ValueError:
+            ok = False
+        if not ok:
+            raise BrainSimValueError(
+                f"GaussianReg.sample_init(shape=...): mean/std of shape {hyper} do not "
+                f"broadcast to the requested shape {shape}."
+            )
         x = self._h("mean") + _normal(key, shape, std)
         return self._with_unit(jnp.broadcast_to(x, shape))
 

@@ -127,13 +127,16 @@ class Sequential(Module):
             self.append(layer)
 
     def insert(self, index: int, layer: Any) -> None:
+        """Insert ``layer`` before position ``index`` (Python list convention: ``-1`` puts it
+        before the last layer, ``len(self)`` at the end)."""
         n = len(self.layers)
-        if not -n - 1 <= index <= n:
+        if not -n <= index <= n:
             raise IndexError(
-                f"Sequential.insert: index {index} out of range for {n} layers."
+                f"Sequential.insert: index {index} out of range for {n} layers "
+                f"(expected {-n} <= index <= {n})."
             )
         if index < 0:
-            index += n + 1
+            index += n
         prev = self.layers[index - 1].out_size if index > 0 else self.in_size
         self.layers.insert(index, self._format(layer, prev))
         self._resize()

@@ -19,7 +19,6 @@ from ._transforms import (
     Transform,
     _concrete,
     _constrained,
-    _fmt,
     _softplus_inv,
     _unconstrained,
     _wrap,
@@ -31,8 +30,7 @@ __all__ = ["ChainT", "MaskedT", "OrderedT", "SimplexT", "UnitVectorT"]
 def _vector(t: Transform, x: jax.Array, arg: str, min_len: int) -> jax.Array:
     if x.ndim == 0 or x.shape[-1] < min_len:
         raise BrainSimValueError(
-            f"{t!r}: expected {arg} with a last axis of length >= {min_len}, "
-            f"got shape {x.shape}"
+            f"{t!r}: expected {arg} with a last axis of length >= {min_len}, got shape {x.shape}"
         )
     return x
 

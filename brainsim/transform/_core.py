@@ -32,6 +32,10 @@ __all__ = [
 ]
 
 
+class LateStateError(BrainSimError):
+    """A State was touched in the real trace but not during discovery."""
+
+
 def leaf_signature(x: Any) -> Any:
     """A hashable description of one pytree leaf (shape, dtype, weak type)."""
     shape = getattr(x, "shape", None)
@@ -128,7 +132,7 @@ def call_pure(
         for s, v in zip(trace.states, trace.original_values, strict=True):
             if id(s) not in known:
                 s._value = v
-        raise BrainSimError(
+        raise LateStateError(
             f"{len(late)} State(s) (first: {late[0]._describe()}, created at "
             f"{late[0].source_info}) were touched while running the function but not while "
             f"discovering its States. The function's use of States must not depend on "

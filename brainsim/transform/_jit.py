@@ -8,8 +8,8 @@ from typing import Any
 
 import jax
 
-from .._state import State
-from ._core import StatefulFunction, call_pure, normalize_argnums, state_signature
+from .._state import State, read_values, write_values
+from ._core import LateStateError, StatefulFunction, call_pure, normalize_argnums, state_signature
 
 __all__ = ["jit", "make_jaxpr", "JittedFunction"]
 
@@ -33,7 +33,8 @@ class JittedFunction:
         sf = self.stateful_fun
         key = sf.cache_key(args, kwargs)
         entry = self._compiled.get(key)
-        if entry is not None and state_signature(entry[0]) == entry[3]:
+        if entry is not None:
+            # A State whose shape changed since is handled by jax.jit's own retracing.
             return entry
         trace = sf.get_state_trace(*args, **kwargs)
         states, written = list(trace.states), list(trace.written)
@@ -56,12 +57,16 @@ class JittedFunction:
         if jax.config.jax_disable_jit:
             return self.origin_fun(*args, **kwargs)
         states, written, jitted, _ = self._entry(args, kwargs)
-        vals = [s.value for s in states]
-        out, new = jitted(vals, *args, **kwargs)
-        it = iter(new)
-        for s, w in zip(states, written, strict=True):
-            if w:
-                s.value = next(it)
+        vals = read_values(states)
+        try:
+            out, new = jitted(vals, *args, **kwargs)
+        except LateStateError:
+            # the set of touched States changed (e.g. after a shape change): rediscover once
+            self.clear_cache()
+            states, written, jitted, _ = self._entry(args, kwargs)
+            vals = read_values(states)
+            out, new = jitted(vals, *args, **kwargs)
+        write_values([s for s, w in zip(states, written, strict=True) if w], new)
         return out
 
     # ---------------------------------------------------------------- AOT API

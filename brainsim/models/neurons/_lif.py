@@ -1,0 +1,110 @@
+"""Leaky integrate-and-fire neuron."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import brainunit as u
+import jax
+
+from ... import init, surrogate
+from ..._state import HiddenState
+from ...nn import Neuron, exp_euler_step
+from .._utils import check_param, init_var, value
+
+__all__ = ["LIF", "lif_dv"]
+
+
+def lif_dv(V: Any, I: Any, V_rest: Any, R: Any, tau: Any) -> Any:  # noqa: E741
+    """dV/dt of the LIF neuron: ``(-V + V_rest + R I) / tau``."""
+    return (-V + V_rest + R * I) / tau
+
+
+class LIF(Neuron):
+    r"""Leaky integrate-and-fire neuron.
+
+    .. math::
+
+        \tau \frac{dV}{dt} = -(V - V_{rest}) + R I(t)
+
+    A spike is emitted when :math:`V \ge V_{th}`; the reset is applied at the start of the
+    next step: soft (:math:`V \leftarrow V - (V_{th} - V_{reset})`) or hard
+    (:math:`V \leftarrow V_{reset}`).
+
+    Parameters
+    ----------
+    in_size : int or tuple
+        Population size.
+    R : resistance, default 1 ohm
+    tau : time, default 5 ms
+    V_th, V_reset, V_rest : voltage, default 1, 0, 0 mV
+    V_initializer : initializer or value, default 0 mV
+    spk_fun : surrogate spike function, default ``ReluGrad()``
+    spk_reset : ``'soft'`` or ``'hard'``
+    name : str, optional
+
+    State variables
+    ---------------
+    V : HiddenState, membrane potential (mV).
+
+    Inputs are currents (mA with the default R in ohm).
+
+    References
+    ----------
+    Gerstner, Kistler, Naud & Paninski (2014), *Neuronal Dynamics*, ch. 1.
+
+    Examples
+    --------
+    >>> import brainunit as u, brainsim
+    >>> brainsim.environ.set(dt=0.1 * u.ms)
+    >>> lif = brainsim.models.LIF(2, tau=10 * u.ms)
+    >>> lif.init_state()
+    >>> _ = lif(2. * u.mA)
+    >>> lif.V.value
+    ArrayImpl([0.019900..., 0.019900...], dtype=float32) * mvolt
+    """
+
+    def __init__(
+        self,
+        in_size: Any,
+        R: Any = 1.0 * u.ohm,
+        tau: Any = 5.0 * u.ms,
+        V_th: Any = 1.0 * u.mV,
+        V_reset: Any = 0.0 * u.mV,
+        V_rest: Any = 0.0 * u.mV,
+        V_initializer: Any = init.Constant(0.0 * u.mV),
+        spk_fun: Any = None,
+        spk_reset: str = "soft",
+        name: str | None = None,
+    ) -> None:
+        super().__init__(in_size, spk_fun=spk_fun or surrogate.ReluGrad(), spk_reset=spk_reset,
+                         name=name)
+        self.R = check_param(self, "R", R, u.ohm, positive=True)
+        self.tau = check_param(self, "tau", tau, u.ms, positive=True)
+        self.V_th = check_param(self, "V_th", V_th, u.mV)
+        self.V_reset = check_param(self, "V_reset", V_reset, u.mV)
+        self.V_rest = check_param(self, "V_rest", V_rest, u.mV)
+        self.V_initializer = V_initializer
+
+    def init_state(self, batch_size: int | None = None, **kwargs: Any) -> None:
+        self.V = HiddenState(init_var(self.V_initializer, self.varshape, batch_size, u.mV))
+
+    def reset_state(self, batch_size: int | None = None, **kwargs: Any) -> None:
+        self.V.value = init_var(self.V_initializer, self.varshape, batch_size, u.mV)
+
+    def get_spike(self, V: Any = None) -> Any:
+        V = self.V.value if V is None else V
+        V_th, V_reset = value(self.V_th), value(self.V_reset)
+        return self.spk_fun((V - V_th) / (V_th - V_reset))
+
+    def update(self, x: Any = 0.0 * u.mA) -> Any:
+        V_th, V_reset = value(self.V_th), value(self.V_reset)
+        last_V = self.V.value
+        last_spk = self.get_spike(last_V)
+        top = jax.lax.stop_gradient(last_V) if self.spk_reset == "hard" else V_th
+        V = last_V - (top - V_reset) * last_spk
+        I = self.sum_current_inputs(x, V)  # noqa: E741
+        V = exp_euler_step(lif_dv, V, I, value(self.V_rest), value(self.R), value(self.tau))
+        V = self.sum_delta_inputs(V)
+        self.V.value = V
+        return self.get_spike(V)
