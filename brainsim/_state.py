@@ -159,8 +159,12 @@ class State:
         self.source_info = _caller_info()
         if _LOCAL.trace_stack:
             _LOCAL.trace_stack[-1].created.append(self)
-        for catcher in _LOCAL.catchers:
-            catcher._add(self)
+        if _LOCAL.catchers:
+            # a discovery trace hides its throw-away States from catchers entered before it
+            lo = max((r.catcher_depth for r in _LOCAL.trace_stack if r.hide_new_states),
+                     default=0)
+            for catcher in _LOCAL.catchers[lo:]:
+                catcher._add(self)
 
     # ----------------------------------------------------------------- value access
     def _check_value(self, value: Any) -> Any:
@@ -570,8 +574,12 @@ class StateTraceStack:
     ([True, False], [False, True])
     """
 
-    def __init__(self, name: str | None = None) -> None:
+    def __init__(self, name: str | None = None, hide_new_states: bool = False) -> None:
         self.name = name
+        # True for a discovery trace, whose new States are throw-away: catch_new_states
+        # blocks entered before it do not see them
+        self.hide_new_states = hide_new_states
+        self.catcher_depth = 0
         self.states: list[State] = []
         self.written: list[bool] = []
         self.original_values: list[Any] = []
@@ -582,6 +590,7 @@ class StateTraceStack:
     def __enter__(self) -> StateTraceStack:
         _LOCAL.trace_stack.append(self)
         self.level = len(_LOCAL.trace_stack)
+        self.catcher_depth = len(_LOCAL.catchers)
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -622,9 +631,7 @@ def _exclusion(f: Any) -> Callable[[tuple, State], bool] | None:
     """``state_to_exclude`` as a predicate (``_state`` sits below ``filter``: no import)."""
     if f is None:
         return None
-    if isinstance(f, type) or (
-        isinstance(f, tuple) and f and all(isinstance(t, type) for t in f)
-    ):
+    if isinstance(f, type) or (isinstance(f, tuple) and f and all(isinstance(t, type) for t in f)):
         return lambda path, st: isinstance(st, f)
     if callable(f):
         return f

@@ -308,14 +308,20 @@ def param(
 class Initializer:
     """Base class of initializers: ``init(shape, key=None, dtype=None) -> array``.
 
-    Subclasses store the arguments they were built with in ``self._args`` (used for
-    ``repr`` and ``==``), the resolved output unit in ``self._unit``, and implement
-    ``_generate(shape, key, dtype)`` returning a plain array. ``key`` is a JAX PRNG key;
-    random subclasses obtain one with :meth:`_key`.
+    ``shape`` is an int or a tuple of ints, ``key`` a JAX PRNG key (drawn from
+    ``brainsim.random`` when None) and ``dtype`` defaults to ``environ.dftype()``. With
+    ``unit=`` the result is a Quantity.
+
+    Subclasses implement ``_generate(shape, key, dtype)`` returning a plain array (random
+    ones get their key from ``self._key(key)``), and keep the arguments they were built with
+    in ``self._args`` (used for ``repr`` and ``==``) and the output unit in ``self._unit``.
+    Any plain callable ``f(shape)`` is also accepted by :func:`param`.
     """
 
-    _args: dict[str, Any]
-    _unit: u.Unit | None = None
+    def __init__(self, unit: u.Unit | None = None):
+        self.unit = unit
+        self._args: dict[str, Any] = {"unit": unit}
+        self._unit = _check_unit(type(self).__name__, unit)
 
     def __call__(self, shape: Shape, key: jax.Array | None = None, dtype: Any = None) -> Any:
         shape = _to_shape(shape, f"{type(self).__name__}(...)(shape=...)")
@@ -486,6 +492,11 @@ class Normal(Initializer):
     ((3,), Unit("mV"), dtype('float32'))
     >>> init.Normal(-65.0 * u.mV, 2.0 * u.mV)((4, 2), key=jax.random.PRNGKey(1)).unit
     Unit("mV")
+
+    Without ``key`` the key is drawn from ``brainsim.random`` (so two calls differ):
+
+    >>> init.Normal()((2, 3)).shape
+    (2, 3)
     """
 
     def __init__(self, mean: Any = 0.0, std: Any = 1.0, unit: u.Unit | None = None):
@@ -796,18 +807,17 @@ class Orthogonal(Initializer):
     """
 
     def __init__(self, scale: float = 1.0, axis: int = -1, unit: u.Unit | None = None):
-        scale = _dimensionless("Orthogonal", "scale", scale)
+        owner = type(self).__name__
+        scale = _dimensionless(owner, "scale", scale)
         if not isinstance(axis, (int, np.integer)) or isinstance(axis, bool):
-            raise BrainSimTypeError(f"Orthogonal(axis={axis!r}): expected an int axis.")
+            raise BrainSimTypeError(f"{owner}(axis={axis!r}): expected an int axis.")
         self.scale, self.axis, self.unit = scale, int(axis), unit
         self._args = {"scale": scale, "axis": self.axis, "unit": unit}
-        self._unit = _resolve_units("Orthogonal", unit)[0]
+        self._unit = _resolve_units(owner, unit)[0]
 
     def _generate(self, shape, key, dtype):
         if len(shape) < 2:
-            raise BrainSimValueError(
-                f"{self!r}(shape={shape}): needs a shape with at least 2 dimensions."
-            )
+            raise BrainSimValueError(f"{self!r}(shape={shape}): needs at least 2 dimensions.")
         if not -len(shape) <= self.axis < len(shape):
             raise BrainSimValueError(f"{self!r}: axis out of range for shape {shape}.")
         work = jnp.promote_types(dtype, jnp.float32)  # QR needs at least float32
@@ -815,17 +825,9 @@ class Orthogonal(Initializer):
         return fn(self._key(key), shape, work).astype(dtype)
 
 
-class DeltaOrthogonal(Initializer):
-    """Delta-orthogonal convolution kernels (Xiao et al., 2018); 3-D to 5-D shapes with
-    ``shape[-2] <= shape[-1]``."""
-
-    def __init__(self, scale: float = 1.0, axis: int = -1, unit: u.Unit | None = None):
-        scale = _dimensionless("DeltaOrthogonal", "scale", scale)
-        if not isinstance(axis, (int, np.integer)) or isinstance(axis, bool):
-            raise BrainSimTypeError(f"DeltaOrthogonal(axis={axis!r}): expected an int axis.")
-        self.scale, self.axis, self.unit = scale, int(axis), unit
-        self._args = {"scale": scale, "axis": self.axis, "unit": unit}
-        self._unit = _resolve_units("DeltaOrthogonal", unit)[0]
+class DeltaOrthogonal(Orthogonal):
+    """Delta-orthogonal convolution kernels (Xiao et al., 2018): an orthogonal matrix at the
+    spatial centre, zeros elsewhere; 3-D to 5-D shapes with ``shape[-2] <= shape[-1]``."""
 
     def _generate(self, shape, key, dtype):
         if len(shape) not in (3, 4, 5) or shape[-2] > shape[-1]:

@@ -2,7 +2,7 @@
 
 import jax.numpy as jnp
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import brainsim
@@ -234,6 +234,7 @@ def _reference(f, x):
     return isinstance(x, f)
 
 
+@settings(max_examples=60, deadline=None)
 @given(f=_filters(), typ=STATE_TYPES, tags=st.sets(TAGS))
 def test_property_combinators_agree_with_set_semantics(f, typ, tags):
     x = typ(jnp.zeros(1), tag=tags or None)
@@ -243,6 +244,7 @@ def test_property_combinators_agree_with_set_semantics(f, typ, tags):
     assert hash(F.Any(f)) == hash(F.Any(f)) and F.Any(f) == F.Any(f)
 
 
+@settings(max_examples=40, deadline=None)
 @given(fs=st.lists(_filters(1), min_size=2, max_size=4))
 def test_property_multi_filter_partition(fs):
     """Each state goes to the first filter it matches; unmatched ones are dropped."""

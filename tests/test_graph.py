@@ -512,9 +512,7 @@ def test_register_graph_node_type():
 
 def test_register_graph_node_type_rejects_non_types():
     with pytest.raises(TypeError, match="expected a class as `type`"):
-        graph.register_graph_node_type(
-            Bag(), lambda b: ([], None), None, None, None, None
-        )
+        graph.register_graph_node_type(Bag(), lambda b: ([], None), None, None, None, None)
 
 
 # ------------------------------------------------------------------ cycles
@@ -599,9 +597,7 @@ def _check_same_graph(old, new, aliases):
         assert _resolve(new, p) is not _resolve(old, p)
 
 
-@settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_property_split_merge_round_trip(data):
     aliases = []

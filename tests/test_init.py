@@ -225,6 +225,17 @@ def test_unit_gives_quantity(ini):
     np.testing.assert_allclose(out.to_decimal(u.mV), ini(SHAPE, key=KEY), rtol=1e-6)
 
 
+def test_custom_subclass():
+    class Ramp(init.Initializer):
+        def _generate(self, shape, key, dtype):
+            return jnp.arange(np.prod(shape), dtype=dtype).reshape(shape)
+
+    out = init.param(Ramp(unit=u.nA), (2, 2))
+    assert out.unit == u.nA
+    np.testing.assert_array_equal(out.to_decimal(u.nA), [[0, 1], [2, 3]])
+    assert repr(Ramp()) == "Ramp()" and Ramp() == Ramp()
+
+
 def test_normal_unit_example():
     out = init.Normal(0, 1, unit=u.mV)((3,), key=KEY)
     assert isinstance(out, u.Quantity) and out.unit == u.mV and out.shape == (3,)
@@ -435,11 +446,25 @@ def test_keyless_calls_differ(ini):
 def test_keyless_call_advances_global_key():
     from brainsim import random as bsr
 
-    bsr.seed(123)
-    a = init.Normal()(SHAPE)
-    bsr.seed(123)
-    b = init.Normal()(SHAPE)
+    with bsr.seed_context(123):
+        a = init.Normal()(SHAPE)
+        a2 = init.Normal()(SHAPE)
+    with bsr.seed_context(123):
+        b = init.Normal()(SHAPE)
     np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, a2)
+
+
+def test_keyless_call_under_brainsim_jit():
+    import brainsim
+
+    f = brainsim.transform.jit(lambda: init.Normal()(SHAPE))
+    a, b = f(), f()
+    assert not np.array_equal(a, b)  # the global key is threaded through the jit
+    with brainsim.random.seed_context(7):
+        c = f()
+    with brainsim.random.seed_context(7):
+        np.testing.assert_array_equal(c, f())
 
 
 def test_explicit_key_under_jit():

@@ -123,8 +123,7 @@ def find_violations(root: Path) -> list[str]:
                 )
             elif dst_rank > src_rank:
                 violations.append(
-                    f"{path}:{line}: {module} (rank {src_rank}) imports {target} "
-                    f"(rank {dst_rank})"
+                    f"{path}:{line}: {module} (rank {src_rank}) imports {target} (rank {dst_rank})"
                 )
     return violations
 
@@ -174,9 +173,7 @@ def test_checker_catches_upward_imports(tmp_path):
         {
             "__init__.py": "from . import nn\nfrom .models import LIF\n",
             "_state.py": (
-                "import jax\n"
-                "def f():\n"
-                "    from . import filter  # lazy, still an edge 0 -> 1\n"
+                "import jax\ndef f():\n    from . import filter  # lazy, still an edge 0 -> 1\n"
             ),
             "graph/__init__.py": "from ._ops import x\n",
             "graph/_ops.py": "from .. import filter\nfrom ..nn import Module\n",

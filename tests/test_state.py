@@ -95,6 +95,21 @@ def test_numel(value, n):
     assert brainsim.State(value).numel() == n
 
 
+@settings(max_examples=30, deadline=None)
+@given(
+    shapes=st.dictionaries(
+        st.text("abc", min_size=1, max_size=2),
+        st.lists(st.integers(0, 3), max_size=3).map(tuple),
+        max_size=4,
+    )
+)
+def test_property_numel_sums_leaf_sizes(shapes):
+    value = {k: np.zeros(shape) for k, shape in shapes.items()}
+    value["nested"] = [np.zeros(shape) for shape in shapes.values()]
+    expected = 2 * sum(int(np.prod(shape)) for shape in shapes.values())
+    assert brainsim.State(value).numel() == expected
+
+
 def test_copy():
     s = brainsim.ParamState(jnp.ones(3), name="w", tag="t", extra=5)
     c = s.copy()
@@ -271,7 +286,9 @@ def test_hidden_group_state():
 
 
 def test_hidden_tree_state_units():
-    s = brainsim.HiddenTreeState({"V": jnp.zeros(3) * u.mV, "w": jnp.ones(3) * u.mA, "n": jnp.ones(3)})
+    s = brainsim.HiddenTreeState(
+        {"V": jnp.zeros(3) * u.mV, "w": jnp.ones(3) * u.mA, "n": jnp.ones(3)}
+    )
     assert s.varshape == (3,) and s.num_state == 3
     assert isinstance(s, brainsim.HiddenState)
     V = s.get_value("V")
@@ -398,7 +415,7 @@ def test_property_trace_log(ops):
     with brainsim.StateTraceStack() as trace:
         for i, write in ops:
             if write:
-                states[i].value = states[i].value + 1.0 if False else float(100 + i)
+                states[i].value = float(100 + i)
             else:
                 _ = states[i].value
     first = list(dict.fromkeys(i for i, _ in ops))

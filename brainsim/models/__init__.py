@@ -4,7 +4,12 @@ Every model takes ``in_size`` first and ``name=`` last, checks the units of its 
 at construction, and manages its States through ``init_state`` / ``reset_state``.
 """
 
+from . import _outputs, _projections
+from ._outputs import *  # noqa: F403
+from ._projections import *  # noqa: F403
 from .neurons import *  # noqa: F403
 from .neurons import __all__ as _neurons_all
+from .synapses import *  # noqa: F403
+from .synapses import __all__ as _synapses_all
 
-__all__ = [*_neurons_all]
+__all__ = [*_neurons_all, *_synapses_all, *_outputs.__all__, *_projections.__all__]

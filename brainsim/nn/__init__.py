@@ -16,6 +16,11 @@ from ._dynamics import not_receive_update_input as not_receive_update_input
 from ._dynamics import not_receive_update_output as not_receive_update_output
 from ._dynamics import receive_update_input as receive_update_input
 from ._dynamics import receive_update_output as receive_update_output
+from ._event import EventFixedNumConn as EventFixedNumConn
+from ._event import EventFixedProb as EventFixedProb
+from ._event import EventLinear as EventLinear
+from ._event import FixedNumConn as FixedNumConn
+from ._event import event_matvec as event_matvec
 from ._integration import exp_euler_step as exp_euler_step
 from ._linear import Linear as Linear
 from ._module import Module as Module
@@ -63,6 +68,11 @@ __all__ = [
     "StateWithDelay",
     "OutputDelay",
     "InterpolationRegistry",
+    "EventFixedNumConn",
+    "EventFixedProb",
+    "FixedNumConn",
+    "EventLinear",
+    "event_matvec",
     *_t_all,
     *_reg_all,
 ]

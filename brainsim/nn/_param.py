@@ -95,7 +95,7 @@ class Param(Module):
     Array(9.999954, dtype=float32)
     >>> p = Param(2 * u.mV, t=SoftplusT(1 * u.mV))
     >>> p.value(), p.val.value
-    (2. * mvolt, Array(0.54132485, dtype=float32))
+    (Quantity(2., "mV"), Array(0.54132485, dtype=float32))
     >>> w = Param(jnp.array([1.0, 2.0]), reg=L2Reg(0.1))
     >>> w.reg_loss()
     Array(0.5, dtype=float32)
@@ -286,9 +286,8 @@ class Param(Module):
             param = data if isinstance(data, Param) else Const(data)
         if sizes is not None:
             shape = param.shape
-            try:
-                np.broadcast_shapes(shape, sizes)
-                ok = len(shape) <= len(sizes)
+            try:  # the value must broadcast *to* sizes (not the other way round)
+                ok = np.broadcast_shapes(shape, sizes) == sizes
             except ValueError:
                 ok = False
             if not ok:

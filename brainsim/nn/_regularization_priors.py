@@ -51,7 +51,7 @@ def _check_order(reg: Regularization, lower: str, upper: str) -> None:
     if not np.all(np.asarray(lo) < np.asarray(hi)):
         raise BrainSimValueError(
             f"{type(reg).__name__}({lower}=..., {upper}=...): expected {lower} < {upper}, "
-            f"got {lower}={np.asarray(lo)!r}, {upper}={np.asarray(hi)!r}"
+            f"got {lower}={np.asarray(lo).tolist()}, {upper}={np.asarray(hi).tolist()}"
             f"{'' if reg.unit is None else f' (in {reg.unit})'}."
         )
 

@@ -1,15 +1,9 @@
-"""Constraint transforms: maps between unconstrained numbers and constrained values.
+"""Constraint transforms between unconstrained numbers ``x`` and constrained values ``y``.
 
-A :class:`Transform` maps an unconstrained real number ``x`` (what an optimiser updates)
-onto a constrained value ``y = forward(x)`` (what a model reads), and back with
-``inverse(y)``. Unit-aware transforms take their unit from ``lower`` (or ``upper``):
-``forward`` returns a :class:`brainunit.Quantity` in that unit, and ``inverse`` takes a
-Quantity and returns the plain unconstrained number.
-
-Scalar transforms act element-wise, and their ``log_abs_det_jacobian(x, y)`` is
-element-wise too. The vector transforms (:class:`OrderedT`, :class:`SimplexT`,
-:class:`UnitVectorT`) and the combinators (:class:`ChainT`, :class:`MaskedT`) live in
-``_transforms_vec.py`` and are re-exported here.
+Unit-aware transforms take their unit from ``lower`` (or ``upper``): ``forward`` returns a
+Quantity in that unit and ``inverse`` takes one and returns the plain number. Scalar
+transforms, and their ``log_abs_det_jacobian``, act element-wise. Vector transforms and
+combinators live in ``_transforms_vec.py`` and are re-exported here.
 """
 
 from __future__ import annotations
@@ -174,25 +168,31 @@ def _wrap(m: jax.Array, unit: u.Unit) -> ArrayLike:
     return m if unit.is_unitless else u.Quantity(m, unit=unit)
 
 
+def _one_bound(t: _UnitT, name: str, value: ArrayLike) -> Any:
+    """Store the bound ``name`` on ``t``, take the unit from it, return its mantissa."""
+    setattr(t, name, value)
+    t._unit = u.get_unit(value)
+    return _bound(value, t._unit)
+
+
 def _softplus_inv(z: jax.Array) -> jax.Array:
     """Stable inverse of softplus: ``z + log(-expm1(-z))``."""
     return z + jnp.log(-jnp.expm1(-z))
 
 
-def _check_order(owner: str, lo: Any, hi: Any, finite: bool) -> None:
-    a, b = _concrete(lo), _concrete(hi)
+def _check_order(t: _UnitT, finite: bool) -> None:
+    """Check ``lower < upper`` (and finiteness) when the bounds are concrete."""
+    a, b, name = _concrete(t._lo), _concrete(t._hi), type(t).__name__
     if a is None or b is None:
         return
+    got = f"got lower={_fmt(t.lower)} and upper={_fmt(t.upper)}"
     if finite and not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
         raise BrainSimValueError(
-            f"{owner}(lower, upper): expected finite bounds, got lower={_fmt(a)} and "
-            f"upper={_fmt(b)}; use SoftplusT / NegSoftplusT for a one-sided bound"
+            f"{name}(lower, upper): expected finite bounds, {got}; use SoftplusT or "
+            f"NegSoftplusT for a one-sided bound"
         )
     if not np.all(b > a):
-        raise BrainSimValueError(
-            f"{owner}(lower, upper): expected upper > lower, got lower={_fmt(a)} and "
-            f"upper={_fmt(b)} (in the unit of lower)"
-        )
+        raise BrainSimValueError(f"{name}(lower, upper): expected upper > lower, {got}")
 
 
 # ----------------------------------------------------------------------------- base
@@ -321,9 +321,7 @@ class SoftplusT(_UnitT):
     _fields = ("lower",)
 
     def __init__(self, lower: ArrayLike = 0.0) -> None:
-        self.lower = lower
-        self._unit = u.get_unit(lower)
-        self._lo = _bound(lower, self._unit)
+        self._lo = _one_bound(self, "lower", lower)
 
     def _forward(self, x):
         return jax.nn.softplus(x) + self._lo
@@ -347,9 +345,7 @@ class NegSoftplusT(_UnitT):
     _fields = ("upper",)
 
     def __init__(self, upper: ArrayLike = 0.0) -> None:
-        self.upper = upper
-        self._unit = u.get_unit(upper)
-        self._hi = _bound(upper, self._unit)
+        self._hi = _one_bound(self, "upper", upper)
 
     def _forward(self, x):
         return self._hi - jax.nn.softplus(-x)
@@ -368,11 +364,12 @@ def _init_bounds(t: _UnitT, lower: ArrayLike, upper: ArrayLike, finite: bool) ->
     t._unit = _common_unit(name, lower=lower, upper=upper)
     t._lo = _bound(lower, t._unit)
     t._hi = _bound(upper, t._unit)
-    _check_order(name, t._lo, t._hi, finite)
+    _check_order(t, finite)
 
 
 class _BoundedT(_UnitT):
-    """``y = lower + (upper - lower) * squash(x)`` with ``squash`` onto (0, 1)."""
+    """``y = lower + (upper - lower) * squash(x)``: subclasses define ``_squash`` onto
+    (0, 1), its inverse ``_unsquash`` and ``_log_dsquash = log |squash'|``."""
 
     _fields = ("lower", "upper")
 
@@ -388,15 +385,6 @@ class _BoundedT(_UnitT):
 
     def _ladj(self, x):
         return jnp.log(self._width) + self._log_dsquash(x)
-
-    @abc.abstractmethod
-    def _squash(self, x): ...
-
-    @abc.abstractmethod
-    def _unsquash(self, z): ...
-
-    @abc.abstractmethod
-    def _log_dsquash(self, x): ...
 
 
 def _logit(z: jax.Array) -> jax.Array:
@@ -524,9 +512,7 @@ class LogT(_UnitT):
     _fields = ("lower",)
 
     def __init__(self, lower: ArrayLike) -> None:
-        self.lower = lower
-        self._unit = u.get_unit(lower)
-        self._lo = _bound(lower, self._unit)
+        self._lo = _one_bound(self, "lower", lower)
 
     def _forward(self, x):
         return self._lo + save_exp(x)
@@ -542,30 +528,22 @@ class ExpT(LogT):
     """Same maps as :class:`LogT` (the reference API has both names)."""
 
 
-class PositiveT(_UnitT):
+class PositiveT(LogT):
     """Map onto the positive reals with ``y = save_exp(x)``; inverse ``log(y)``."""
 
-    def _forward(self, x):
-        return save_exp(x)
+    _fields = ()
 
-    def _inverse(self, y):
-        return jnp.log(y)
-
-    def _ladj(self, x):
-        return x
+    def __init__(self) -> None:
+        super().__init__(0.0)
 
 
-class NegativeT(_UnitT):
-    """Map onto the negative reals with ``y = -softplus(-x)``."""
+class NegativeT(NegSoftplusT):
+    """Map onto the negative reals with ``y = -softplus(-x)``; ``NegSoftplusT(0.0)``."""
 
-    def _forward(self, x):
-        return -jax.nn.softplus(-x)
+    _fields = ()
 
-    def _inverse(self, y):
-        return -_softplus_inv(-y)
-
-    def _ladj(self, x):
-        return jax.nn.log_sigmoid(-x)
+    def __init__(self) -> None:
+        super().__init__(0.0)
 
 
 class AffineT(_UnitT):
@@ -609,9 +587,7 @@ class ReluT(_UnitT):
     _fields = ("lower_bound",)
 
     def __init__(self, lower_bound: ArrayLike = 0.0) -> None:
-        self.lower_bound = lower_bound
-        self._unit = u.get_unit(lower_bound)
-        self._lo = _bound(lower_bound, self._unit)
+        self._lo = _one_bound(self, "lower_bound", lower_bound)
 
     def _forward(self, x):
         return jax.nn.relu(x) + self._lo

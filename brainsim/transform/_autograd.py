@@ -99,7 +99,9 @@ def _differentiate(
     check_states: bool,
     transform_kwargs: dict,
     value_first: bool = False,
+    nested: bool = False,
 ) -> Callable:
+    """``nested``: the transform returns rows of second derivatives (``hessian``)."""
     gs = _GradStates(grad_states, owner)
     if argnums is None:
         arg_list, single_arg = ((0,), True) if gs.kind == "none" else ((), False)
@@ -171,8 +173,12 @@ def _differentiate(
             g_states = _fix_units(g_states, grad_vals, ou)
             g_args = _fix_units(g_args, diff_args, ou)
             value = u.maybe_decimal(u.Quantity(value, unit=ou))
-        state_part = gs.pack(list(g_states))
-        arg_part = g_args[0] if single_arg else tuple(g_args)
+        if nested:  # row i holds the blocks d2f / (d x_i d x_j)
+            state_part = gs.pack([gs.pack(list(row)) for row in g_states])
+            arg_part = g_args[0][0] if single_arg else tuple(tuple(r) for r in g_args)
+        else:
+            state_part = gs.pack(list(g_states))
+            arg_part = g_args[0] if single_arg else tuple(g_args)
         if gs.kind == "none":
             grads = arg_part
         elif not arg_list:
@@ -247,7 +253,7 @@ def value_and_grad(
     """``(value, grads)`` in JAX order (``((value, aux), grads)`` with ``has_aux``).
 
     >>> import jax.numpy as jnp, brainsim
-    >>> w = brainsim.ParamState(jnp.array(3.0))
+    >>> w = brainsim.ParamState(jnp.float32(3.0))
     >>> brainsim.transform.value_and_grad(lambda: w.value ** 2, grad_states=w)()
     (Array(9., dtype=float32), Array(6., dtype=float32))
     """
@@ -330,10 +336,18 @@ jacobian = jacrev
 
 
 def _hessian_transform(pure, argnums, has_aux, holomorphic=False):
-    return jax.jacfwd(
+    full = jax.jacfwd(
         jax.jacrev(pure, argnums=argnums, has_aux=has_aux, holomorphic=holomorphic),
         argnums=argnums, has_aux=has_aux, holomorphic=holomorphic,
     )
+
+    def run(*args):
+        (h_states, h_args), aux = full(*args)
+        # entry i is the pair (d/d states, d/d args) of gradient i: keep the state-state
+        # rows and the arg-arg rows
+        return ([row[0] for row in h_states], tuple(row[1] for row in h_args)), aux
+
+    return run
 
 
 def hessian(
@@ -347,6 +361,10 @@ def hessian(
 ) -> Any:
     """State-aware Hessian (``jacfwd(jacrev(...))``), same conventions as :func:`grad`.
 
+    With several States or argnums the blocks are nested as in ``jax.hessian``
+    (``h[i][j]``, keyed like ``grad_states``); with both States and argnums the pair
+    ``(state_hessian, arg_hessian)`` is returned and the mixed blocks are left out.
+
     >>> import jax.numpy as jnp, brainsim
     >>> brainsim.transform.hessian(lambda x: (x ** 3).sum())(jnp.array([1.0, 2.0]))
     Array([[ 6.,  0.],
@@ -356,7 +374,7 @@ def hessian(
         fun,
         lambda f: _differentiate(
             f, _hessian_transform, "hessian", grad_states, argnums, has_aux, return_value,
-            False, check_states, {"holomorphic": holomorphic},
+            False, check_states, {"holomorphic": holomorphic}, nested=True,
         ),
     )
 
@@ -387,8 +405,8 @@ def vjp(fun: Callable, *primals: Any, has_aux: bool = False) -> tuple:
     updated. ``vjp_fn(cotangent)`` returns the cotangents of ``primals``.
 
     >>> import jax.numpy as jnp, brainsim
-    >>> out, f_vjp = brainsim.transform.vjp(lambda x: x * 3, jnp.array(2.0))
-    >>> f_vjp(jnp.array(1.0))
+    >>> out, f_vjp = brainsim.transform.vjp(lambda x: x * 3, jnp.float32(2.0))
+    >>> f_vjp(jnp.float32(1.0))
     (Array(3., dtype=float32),)
     """
     pure, states, written = _run_with_states(fun, "vjp", primals, {})
@@ -410,7 +428,7 @@ def jvp(fun: Callable, primals: tuple, tangents: tuple, has_aux: bool = False) -
     """State-aware ``jax.jvp``: returns ``(out, tangent_out)`` (plus ``aux``).
 
     >>> import jax.numpy as jnp, brainsim
-    >>> brainsim.transform.jvp(lambda x: x ** 2, (jnp.array(3.0),), (jnp.array(1.0),))
+    >>> brainsim.transform.jvp(lambda x: x ** 2, (jnp.float32(3.0),), (jnp.float32(1.0),))
     (Array(9., dtype=float32), Array(6., dtype=float32))
     """
     pure, states, written = _run_with_states(fun, "jvp", tuple(primals), {})

@@ -88,7 +88,7 @@ def discover(fn: Callable, *args: Any, **kwargs: Any) -> StateTraceStack:
         fn(*a, **k)
         return None
 
-    with StateTraceStack("discover") as trace:
+    with StateTraceStack("discover", hide_new_states=True) as trace:
         try:
             jax.eval_shape(run, *args, **kwargs)
         finally:
@@ -104,6 +104,7 @@ def call_pure(
     written: Sequence[bool],
     *args: Any,
     capture_new: list | None = None,
+    check_writes: bool = True,
     **kwargs: Any,
 ) -> tuple[Any, list[Any]]:
     """Run ``fn`` with ``values`` swapped into ``states``; return ``(out, new written values)``.
@@ -112,6 +113,10 @@ def call_pure(
     values are restored afterwards, and States created inside are marked dead (when
     ``capture_new`` is a list, ``(state, value)`` pairs of the created States are appended
     to it first, so the caller can return their values from the transform).
+
+    Raises :class:`LateStateError` when the function touches a State missing from
+    ``states``, or (with ``check_writes``) writes one that ``written`` marks read-only:
+    that write would otherwise be silently dropped.
     """
     old = [s._value for s in states]
     known = {id(s) for s in states}
@@ -138,6 +143,16 @@ def call_pure(
             f"discovering its States. The function's use of States must not depend on "
             f"Python-level randomness or on values that change between traces."
         )
+    if check_writes:
+        flagged = {id(s) for s, w in zip(states, written, strict=True) if w}
+        unflagged = [s for s, w in zip(trace.states, trace.written, strict=True)
+                     if w and id(s) not in flagged]
+        if unflagged:
+            raise LateStateError(
+                f"{len(unflagged)} State(s) (first: {unflagged[0]._describe()}, created at "
+                f"{unflagged[0].source_info}) were written while running the function but "
+                f"only read while discovering its States; the write would be lost."
+            )
     return out, new
 
 

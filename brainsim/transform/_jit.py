@@ -26,18 +26,26 @@ class JittedFunction:
         self._static_argnames = static_argnames
         self._donate_argnums = donate_argnums
         self._compiled: dict[Any, tuple] = {}
+        # States of the latest discovery: a new argument signature first tries them, so
+        # that a new shape costs one trace instead of discovery plus trace
+        self._last_states: tuple[list, list] | None = None
         functools.update_wrapper(self, fun)
 
     # ---------------------------------------------------------------- internals
-    def _entry(self, args: tuple, kwargs: dict) -> tuple:
+    def _entry(self, args: tuple, kwargs: dict, speculate: bool = False) -> tuple:
         sf = self.stateful_fun
         key = sf.cache_key(args, kwargs)
         entry = self._compiled.get(key)
         if entry is not None:
             # A State whose shape changed since is handled by jax.jit's own retracing.
             return entry
-        trace = sf.get_state_trace(*args, **kwargs)
-        states, written = list(trace.states), list(trace.written)
+        if speculate and self._last_states is not None:
+            # call_pure raises LateStateError if the guess misses a State or a write
+            states, written = self._last_states
+        else:
+            trace = sf.get_state_trace(*args, **kwargs)
+            states, written = list(trace.states), list(trace.written)
+            self._last_states = (states, written)
 
         def pure(state_vals, *a, **k):
             return call_pure(sf.fun, states, state_vals, written, *a, **k)
@@ -56,13 +64,16 @@ class JittedFunction:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if jax.config.jax_disable_jit:
             return self.origin_fun(*args, **kwargs)
-        states, written, jitted, _ = self._entry(args, kwargs)
+        states, written, jitted, _ = self._entry(args, kwargs, speculate=True)
         vals = read_values(states)
         try:
             out, new = jitted(vals, *args, **kwargs)
         except LateStateError:
-            # the set of touched States changed (e.g. after a shape change): rediscover once
-            self.clear_cache()
+            # the touched States differ from the guess or from the cached discovery (e.g.
+            # after a State's shape changed): rediscover this signature once
+            key = self.stateful_fun.cache_key(args, kwargs)
+            self._compiled.pop(key, None)
+            self.stateful_fun._cache.pop(key, None)
             states, written, jitted, _ = self._entry(args, kwargs)
             vals = read_values(states)
             out, new = jitted(vals, *args, **kwargs)
@@ -94,6 +105,7 @@ class JittedFunction:
     def clear_cache(self) -> None:
         """Forget every traced signature."""
         self._compiled.clear()
+        self._last_states = None
         self.stateful_fun.clear_cache()
 
     def __repr__(self) -> str:

@@ -568,9 +568,7 @@ def test_call_all_fns():
     assert log == [6]
     with pytest.warns(UserWarning, match="has no method 'ping'"):
         brainsim.nn.call_all_fns(root, "ping", (1,), fn_if_not_exist="warn")
-    brainsim.nn.call_all_fns(
-        root, "ping", (5,), fn_if_not_exist="pass", node_to_exclude=Hook
-    )
+    brainsim.nn.call_all_fns(root, "ping", (5,), fn_if_not_exist="pass", node_to_exclude=Hook)
     assert log == [6, 1]
     with pytest.raises(ValueError, match=r"fn_if_not_exist=\.\.\.\): expected 'raise'"):
         brainsim.nn.call_all_fns(root, "ping", fn_if_not_exist="ignore")
@@ -674,7 +672,9 @@ def test_param_describer():
     assert d1.identifier != d3.identifier
     assert {d1.identifier: 1}[d2.identifier] == 1
     d4 = Linear.desc(3, out_size=5, w_init=[[1.0] * 5] * 3)  # unhashable args
-    assert hash(d4.identifier) == hash(Linear.desc(3, out_size=5, w_init=[[1.0] * 5] * 3).identifier)
+    assert hash(d4.identifier) == hash(
+        Linear.desc(3, out_size=5, w_init=[[1.0] * 5] * 3).identifier
+    )
     assert isinstance(d1, ParamDescriber[Module])
     assert isinstance(d1, ParamDescriber[Linear])
     assert not isinstance(d1, ParamDescriber[Param])

@@ -380,6 +380,11 @@ def test_upper_must_exceed_lower(cls, lower, upper):
         cls(lower, upper)
 
 
+def test_upper_must_exceed_lower_message_shows_the_arguments():
+    with pytest.raises(BrainSimValueError, match=r"got lower=2 \* mV and upper=1 \* mV$"):
+        SigmoidT(2 * u.mV, 1 * u.mV)
+
+
 def test_upper_must_exceed_lower_elementwise():
     with pytest.raises(BrainSimValueError, match=r"got lower=\[0.0, 2.0\] and upper=\[1.0, 1.0\]"):
         SigmoidT(jnp.array([0.0, 2.0]), jnp.array([1.0, 1.0]))

@@ -11,8 +11,9 @@ from ... import init, surrogate
 from ..._state import HiddenState
 from ...nn import Neuron, exp_euler_step
 from .._utils import check_param, init_var, value
+from ._common import Refractory, bind_params
 
-__all__ = ["LIF", "lif_dv"]
+__all__ = ["LIF", "LIFRef", "lif_dv"]
 
 
 def lif_dv(V: Any, I: Any, V_rest: Any, R: Any, tau: Any) -> Any:  # noqa: E741
@@ -108,3 +109,79 @@ class LIF(Neuron):
         V = self.sum_delta_inputs(V)
         self.V.value = V
         return self.get_spike(V)
+
+
+class LIFRef(Refractory):
+    r"""Leaky integrate-and-fire neuron with an absolute refractory period.
+
+    .. math::
+
+        \tau \frac{dV}{dt} = -(V - V_{rest}) + R I(t)
+        \quad \text{unless} \quad t - t_{last} < \tau_{ref}
+
+    The spike and reset are those of :class:`LIF`. While
+    :math:`t - t_{last} < \tau_{ref}` the membrane potential is held at its post-reset value;
+    :math:`t_{last}` (``last_spike_time``) becomes :math:`t` wherever :math:`V \ge V_{th}`
+    after the update. The current time comes from ``brainsim.environ`` (``t``).
+
+    Parameters
+    ----------
+    in_size : int or tuple
+        Population size.
+    R : resistance, default 1 ohm
+    tau : time, default 5 ms
+    tau_ref : time, default 5 ms (>= 0)
+    V_th, V_reset, V_rest : voltage, default 1, 0, 0 mV
+    V_initializer : initializer or value, default 0 mV
+    spk_fun : surrogate spike function, default ``ReluGrad()``
+    spk_reset : ``'soft'`` or ``'hard'``
+    ref_var : bool, default False
+        Add the boolean state ``refractory``.
+    name : str, optional
+
+    State variables
+    ---------------
+    V : HiddenState, membrane potential (mV).
+    last_spike_time : ShortTermState, time of the last spike (ms), initially -1e7 ms.
+    refractory : HiddenState (bool), only with ``ref_var=True``.
+
+    References
+    ----------
+    Gerstner, Kistler, Naud & Paninski (2014), *Neuronal Dynamics*, ch. 1.
+
+    Examples
+    --------
+    >>> import brainunit as u, brainsim
+    >>> brainsim.environ.set(dt=0.1 * u.ms)
+    >>> neu = brainsim.models.LIFRef(2, tau=10 * u.ms, tau_ref=2 * u.ms)
+    >>> neu.init_state()
+    >>> with brainsim.environ.context(t=0. * u.ms):
+    ...     spk = neu(2. * u.mA)
+    >>> neu.V.value.to_decimal(u.mV)
+    Array([0.0199..., 0.0199...], dtype=float32)
+    """
+
+    def __init__(
+        self,
+        in_size: Any,
+        R: Any = 1.0 * u.ohm,
+        tau: Any = 5.0 * u.ms,
+        tau_ref: Any = 5.0 * u.ms,
+        V_th: Any = 1.0 * u.mV,
+        V_reset: Any = 0.0 * u.mV,
+        V_rest: Any = 0.0 * u.mV,
+        V_initializer: Any = init.Constant(0.0 * u.mV),
+        spk_fun: Any = None,
+        spk_reset: str = "soft",
+        ref_var: bool = False,
+        name: str | None = None,
+    ) -> None:
+        super().__init__(in_size, spk_fun=spk_fun, spk_reset=spk_reset, name=name)
+        bind_params(self, R=R, tau=tau, V_th=V_th, V_reset=V_reset, V_rest=V_rest)
+        self.V_initializer = V_initializer
+        self._init_refractory(tau_ref, ref_var)
+
+    def _integrate(self, jumped: dict[str, Any], I: Any) -> dict[str, Any]:  # noqa: E741
+        V = exp_euler_step(lif_dv, jumped["V"], I, value(self.V_rest), value(self.R),
+                           value(self.tau))
+        return {"V": self.sum_delta_inputs(V)}

@@ -1,0 +1,186 @@
+"""Pieces shared by the integrate-and-fire family (private).
+
+* :func:`bind_params`: unit-checked parameters, with the units of the family in one table;
+* :func:`reset_membrane`: the soft / hard spike reset as a pure function;
+* :class:`IFBase`: the abstract base binding States to the maths. ``update`` is
+  *jump* (the spike-triggered resets of the previous step), *integrate* (one exponential
+  Euler step of every ODE, written per model as ``_integrate``), *write*;
+* :class:`Refractory`: absolute refractoriness, combined with a model as
+  ``class ExpIFRef(Refractory, ExpIF)``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import brainunit as u
+import jax
+import jax.numpy as jnp
+
+from ... import environ, init, surrogate
+from ..._errors import BrainSimKeyError, BrainSimTypeError, BrainSimValueError
+from ..._state import HiddenState, ShortTermState, State
+from ...nn import Neuron
+from .._utils import check_param, init_var, value
+
+__all__ = ["bind_params", "reset_membrane", "IFBase", "Refractory"]
+
+_POS = {"positive": True}
+_NONNEG = {"nonnegative": True}
+
+# name -> (unit, extra check); a model may override single entries (Gif's a and b).
+_UNITS: dict[str, tuple[Any, dict[str, bool]]] = {
+    "R": (u.ohm, _POS),
+    "tau": (u.ms, _POS),
+    "tau_a": (u.ms, _POS),
+    "tau_w": (u.ms, _POS),
+    "tau_syn": (u.ms, _POS),
+    "tau_ref": (u.ms, _NONNEG),
+    "delta_T": (u.mV, _POS),
+    "c": (u.mV**-1, {}),
+    "a": (u.siemens, {}),
+    "b": (u.mA, {}),
+    "k1": (u.ms**-1, {}),
+    "k2": (u.ms**-1, {}),
+    "R1": (None, {}),
+    "R2": (None, {}),
+    "A1": (u.mA, {}),
+    "A2": (u.mA, {}),
+}
+_VOLTAGES = ("V_th", "V_reset", "V_rest", "V_T", "V_c", "V_th_inf", "V_th_reset", "E", "beta")
+
+
+def bind_params(owner: Any, units: dict[str, Any] | None = None, **params: Any) -> None:
+    """Check each parameter's unit (and sign) with ``check_param`` and set it on ``owner``."""
+    for name, val in params.items():
+        if units and name in units:
+            unit, extra = units[name], {}
+        elif name in _VOLTAGES:
+            unit, extra = u.mV, {}
+        else:
+            unit, extra = _UNITS[name]
+        setattr(owner, name, check_param(owner, name, val, unit, **extra))
+
+
+def reset_membrane(V: Any, spike: Any, V_th: Any, V_reset: Any, spk_reset: str) -> Any:
+    """The spike reset: soft ``V - (V_th - V_reset) * spike``; hard puts ``stop_gradient(V)``
+    in place of ``V_th``, which gives exactly ``V_reset`` where ``spike == 1``."""
+    top = jax.lax.stop_gradient(V) if spk_reset == "hard" else V_th
+    return V - (top - V_reset) * spike
+
+
+class IFBase(Neuron):
+    """Abstract base of the integrate-and-fire family.
+
+    A subclass lists its hidden states in ``_hidden`` (name -> unit, initialised from the
+    ``<name>_initializer`` attribute), defines ``_integrate(jumped, I)`` (one step of its
+    ODEs from the post-reset values; returns the new values) and, for states other than
+    ``V`` that jump on a spike, extends ``_jump(spike)``.
+    """
+
+    _hidden: ClassVar[dict[str, Any]] = {"V": u.mV}
+
+    def __init__(self, in_size: Any, spk_fun: Any = None, spk_reset: str = "soft",
+                 name: str | None = None) -> None:
+        super().__init__(in_size, spk_fun=spk_fun or surrogate.ReluGrad(), spk_reset=spk_reset,
+                         name=name)
+
+    def init_state(self, batch_size: int | None = None, **kwargs: Any) -> None:
+        for name, unit in self._hidden.items():
+            setattr(self, name, HiddenState(self._initial(name, unit, batch_size)))
+
+    def reset_state(self, batch_size: int | None = None, **kwargs: Any) -> None:
+        for name, unit in self._hidden.items():
+            getattr(self, name).value = self._initial(name, unit, batch_size)
+
+    def _initial(self, name: str, unit: Any, batch_size: int | None) -> Any:
+        return init_var(getattr(self, f"{name}_initializer"), self.varshape, batch_size, unit)
+
+    def _threshold(self) -> Any:
+        V_th = self.V_th
+        return V_th.value if isinstance(V_th, State) else value(V_th)
+
+    def get_spike(self, V: Any = None) -> Any:
+        V = self.V.value if V is None else V
+        V_th, V_reset = self._threshold(), value(self.V_reset)
+        return self.spk_fun((V - V_th) / (V_th - V_reset))
+
+    def _jump(self, spike: Any) -> dict[str, Any]:
+        V = reset_membrane(self.V.value, spike, self._threshold(), value(self.V_reset),
+                           self.spk_reset)
+        return {"V": V}
+
+    def _integrate(self, jumped: dict[str, Any], I: Any) -> dict[str, Any]:  # noqa: E741
+        raise NotImplementedError(f"{type(self).__name__}._integrate")
+
+    def _write(self, jumped: dict[str, Any], new: dict[str, Any]) -> None:
+        for name, val in new.items():
+            getattr(self, name).value = val
+
+    def update(self, x: Any = 0.0 * u.mA) -> Any:
+        jumped = self._jump(self.get_spike())
+        new = self._integrate(jumped, self.sum_current_inputs(x, jumped["V"]))
+        self._write(jumped, new)
+        return self.get_spike()
+
+
+class Refractory(IFBase):
+    """Absolute refractoriness for an IF model: ``class XRef(Refractory, X)``.
+
+    While ``t - last_spike_time < tau_ref`` every state that jumps on a spike (``V``, and
+    ``w``, ``I1``, ``I2``, ``V_th`` where the model has them) is held at its post-reset
+    value. ``last_spike_time`` becomes ``t`` wherever ``V >= V_th`` after the update.
+    """
+
+    def _init_refractory(self, tau_ref: Any, ref_var: bool) -> None:
+        bind_params(self, tau_ref=tau_ref)
+        if not isinstance(ref_var, bool):
+            raise BrainSimTypeError(
+                f"{type(self).__name__}(ref_var=...): expected True or False, got {ref_var!r}."
+            )
+        self.ref_var = ref_var
+
+    def _refractory_values(self, batch_size: int | None) -> dict[str, Any]:
+        never = init_var(init.Constant(-1e7 * u.ms), self.varshape, batch_size, u.ms)
+        vals = {"last_spike_time": never}
+        if self.ref_var:
+            vals["refractory"] = jnp.zeros(never.shape, dtype=bool)
+        return vals
+
+    def init_state(self, batch_size: int | None = None, **kwargs: Any) -> None:
+        super().init_state(batch_size, **kwargs)
+        vals = self._refractory_values(batch_size)
+        self.last_spike_time = ShortTermState(vals.pop("last_spike_time"))
+        if vals:
+            self.refractory = HiddenState(vals["refractory"])
+
+    def reset_state(self, batch_size: int | None = None, **kwargs: Any) -> None:
+        super().reset_state(batch_size, **kwargs)
+        for name, val in self._refractory_values(batch_size).items():
+            getattr(self, name).value = val
+
+    def _now(self) -> Any:
+        cls = type(self).__name__
+        t = environ.get(environ.T, default=None)
+        if t is None:
+            raise BrainSimKeyError(
+                f"{cls} needs the current time t: run it inside brainsim's simulation loop or "
+                f"`with brainsim.environ.context(t=...)`."
+            )
+        if u.get_unit(t).dim != u.ms.dim:
+            raise BrainSimValueError(
+                f"{cls}: the current time t must be a time such as 1.0 * u.ms, got {t!r}."
+            )
+        return t
+
+    def _write(self, jumped: dict[str, Any], new: dict[str, Any]) -> None:
+        t = self._now()
+        refractory = (t - self.last_spike_time.value) < value(self.tau_ref)
+        held = {k: u.math.where(refractory, jumped[k], v) if k in jumped else v
+                for k, v in new.items()}
+        super()._write(jumped, held)
+        spiked = self.V.value >= self._threshold()
+        last = u.math.where(spiked, t, self.last_spike_time.value)
+        self.last_spike_time.value = jax.lax.stop_gradient(last)
+        if self.ref_var:
+            self.refractory.value = jax.lax.stop_gradient(jnp.logical_or(refractory, spiked))

@@ -1,0 +1,355 @@
+"""Event-driven connectivity: sparse fixed-out-degree projections and dense event layers.
+
+``EventFixedNumConn`` stores, for every presynaptic neuron, the indices of its ``conn_num``
+targets (memory O(number of synapses)). Its forward pass only touches the rows of neurons
+that spiked (up to a capacity; beyond it, a vectorised pass over all rows), and its
+gradients are exact: with respect to the spikes they are the row sums of W along the
+outgoing connections (straight-through), with respect to the weights the active
+event x connection pairs.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+import brainunit as u
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from .. import environ, init
+from .._errors import BrainSimTypeError, BrainSimValueError
+from .._state import ParamState
+from ._module import Module
+
+__all__ = ["EventFixedNumConn", "EventFixedProb", "FixedNumConn", "EventLinear",
+           "event_matvec"]
+
+
+def _mantissa_unit(w: Any) -> tuple[Any, Any]:
+    if isinstance(w, u.Quantity):
+        return w.mantissa, w.unit
+    return w, None
+
+
+@partial(jax.custom_jvp, nondiff_argnums=(2, 3, 4))
+def _scatter(x: Any, w: Any, idx: Any, n_post: int, cap: int) -> Any:
+    """``y[j] = sum_i [x_i != 0] sum_{k: idx[i,k]=j} w[i,k]`` for one input vector."""
+    events = x != 0
+    dtype = jnp.result_type(w)
+    wk = jnp.broadcast_to(w, idx.shape).astype(dtype)
+    if cap <= 0 or cap >= idx.shape[0]:
+        return jnp.zeros(n_post, dtype).at[idx].add(jnp.where(events[:, None], wk, 0))
+    count = jnp.sum(events)
+
+    def sparse(_):
+        act = jnp.nonzero(events, size=cap, fill_value=0)[0]
+        valid = (jnp.arange(cap) < count)[:, None]
+        return jnp.zeros(n_post, dtype).at[idx[act]].add(jnp.where(valid, wk[act], 0))
+
+    def dense(_):
+        return jnp.zeros(n_post, dtype).at[idx].add(jnp.where(events[:, None], wk, 0))
+
+    return jax.lax.cond(count <= cap, sparse, dense, None)
+
+
+@_scatter.defjvp
+def _scatter_jvp(idx, n_post, cap, primals, tangents):
+    x, w = primals
+    dx, dw = tangents
+    y = _scatter(x, w, idx, n_post, cap)
+    dtype = jnp.result_type(w)
+    wk = jnp.broadcast_to(w, idx.shape).astype(dtype)
+    events = (x != 0).astype(dtype)
+    dwk = jnp.broadcast_to(dw, idx.shape).astype(dtype)
+    # d/dw: active event x connection pairs; d/dx: straight-through along the connections
+    dy = jnp.zeros(n_post, dtype).at[idx].add(events[:, None] * dwk)
+    dx = jnp.asarray(dx, dtype) if jnp.issubdtype(jnp.result_type(dx), jnp.inexact) else 0
+    dy = dy + jnp.zeros(n_post, dtype).at[idx].add(dx[:, None] * wk if jnp.ndim(dx) else 0.0)
+    return y, dy
+
+
+def event_matvec(x: Any, weight: Any, indices: Any, n_post: int, cap: int = 0) -> Any:
+    """Event-driven ``(x != 0) @ W`` for fixed-out-degree connectivity.
+
+    ``x`` has shape ``(..., n_pre)``, ``indices`` ``(n_pre, k)`` and ``weight`` is a scalar
+    or ``(n_pre, k)`` (a Quantity keeps its unit). Leading axes of ``x`` are batched.
+    """
+    wm, wu = _mantissa_unit(weight)
+    xm = u.get_mantissa(x)
+    if not jnp.issubdtype(jnp.result_type(xm), jnp.inexact):
+        xm = xm.astype(jnp.result_type(wm) if jnp.issubdtype(jnp.result_type(wm), jnp.inexact)
+                       else environ.dftype())
+    wm = jnp.asarray(wm)
+    if not jnp.issubdtype(wm.dtype, jnp.inexact):
+        wm = wm.astype(environ.dftype())
+    fn = lambda v: _scatter(v, wm, indices, n_post, cap)  # noqa: E731
+    for _ in range(xm.ndim - 1):
+        fn = jax.vmap(fn)
+    y = fn(xm)
+    return y if wu is None else u.Quantity(y, unit=wu)
+
+
+def _sample_without_replacement(rng: np.random.Generator, n_rows: int, n: int,
+                                k: int) -> np.ndarray:
+    """``k`` distinct targets in ``[0, n)`` per row (sorted), vectorised."""
+    if 2 * k > n:  # dense regime: partial argsort of random keys
+        return np.argpartition(rng.random((n_rows, n)), k - 1, axis=1)[:, :k].astype(np.int32)
+    m = k + max(8, int(4 * np.sqrt(k)) + 2 * k * k // n)
+    cand = np.sort(rng.integers(0, n, size=(n_rows, m)), axis=1)
+    dup = np.zeros(cand.shape, bool)
+    dup[:, 1:] = cand[:, 1:] == cand[:, :-1]
+    cand = np.sort(np.where(dup, n, cand), axis=1)  # duplicates pushed to the end
+    short = np.nonzero(cand[:, k - 1] >= n)[0]
+    for r in short:  # rare: not enough distinct candidates in this row
+        cand[r, :k] = np.sort(rng.choice(n, size=k, replace=False))
+    # shuffle which k of the m distinct candidates are kept? they are a uniform random
+    # subset already only if we keep a random subset of the distinct values:
+    uniq = cand[:, :m]
+    n_uniq = np.minimum((uniq < n).sum(1), m)
+    keys = rng.random(uniq.shape)
+    keys[uniq >= n] = 2.0
+    order = np.argsort(keys, axis=1)[:, :k]
+    out = np.take_along_axis(uniq, order, axis=1)
+    del n_uniq
+    return np.sort(out, axis=1).astype(np.int32)
+
+
+def _check_sizes(owner: str, in_size: Any, out_size: Any) -> tuple[int, int]:
+    def one(name, s):
+        if isinstance(s, int | np.integer) and not isinstance(s, bool) and s > 0:
+            return int(s)
+        if isinstance(s, tuple | list) and len(s) >= 1:
+            return int(np.prod(s))
+        raise BrainSimValueError(f"{owner}({name}=...): expected a positive int, got {s!r}.")
+
+    return one("in_size", in_size), one("out_size", out_size)
+
+
+class EventFixedNumConn(Module):
+    """Sparse projection where each presynaptic neuron has ``conn_num`` targets.
+
+    Parameters
+    ----------
+    in_size, out_size
+        Number of pre- and postsynaptic neurons.
+    conn_num
+        Targets per presynaptic neuron: an int, or a float in [0, 1] read as a probability
+        (``int(out_size * conn_num)``).
+    conn_weight
+        A scalar (homogeneous weight, a scalar ParamState), or an array / initializer of
+        shape ``(in_size, conn_num)``. Quantities keep their unit.
+    efferent_target
+        Only ``'post'`` is supported.
+    afferent_ratio
+        Fraction of presynaptic neurons that have connections (the others have none).
+    allow_multi_conn
+        Sample targets with replacement (multapses possible, fastest) or without.
+    seed
+        Seed of the NumPy generator that draws the targets.
+    spike_capacity
+        Up to this many spiking presynaptic neurons per step take the sparse path; more
+        take a vectorised pass over all rows. Default ``max(64, in_size // 8)``.
+
+    Examples
+    --------
+    >>> import jax.numpy as jnp, brainsim
+    >>> conn = brainsim.nn.EventFixedProb(4, 6, conn_num=2, conn_weight=0.5, seed=0)
+    >>> spikes = jnp.array([1., 0., 1., 0.])
+    >>> bool(jnp.allclose(conn(spikes), spikes @ conn.to_dense()))
+    True
+    """
+
+    def __init__(
+        self,
+        in_size: Any,
+        out_size: Any,
+        conn_num: float | int,
+        conn_weight: Any,
+        efferent_target: str = "post",
+        afferent_ratio: float = 1.0,
+        allow_multi_conn: bool = True,
+        seed: int | None = None,
+        name: str | None = None,
+        param_type: type = ParamState,
+        spike_capacity: int | None = None,
+    ) -> None:
+        super().__init__(name=name)
+        cls = type(self).__name__
+        n_pre, n_post = _check_sizes(cls, in_size, out_size)
+        self.in_size, self.out_size = in_size, out_size
+        if efferent_target != "post":
+            raise NotImplementedError(
+                f"{cls}(efferent_target={efferent_target!r}): only 'post' is supported."
+            )
+        if isinstance(conn_num, float):
+            if not 0.0 <= conn_num <= 1.0:
+                raise BrainSimValueError(
+                    f"{cls}(conn_num=...): a float is a probability in [0, 1], got {conn_num}."
+                )
+            k = int(n_post * conn_num)
+        elif isinstance(conn_num, int | np.integer) and not isinstance(conn_num, bool):
+            k = int(conn_num)
+            if k < 0:
+                raise BrainSimValueError(f"{cls}(conn_num=...): expected >= 0, got {k}.")
+        else:
+            raise BrainSimTypeError(
+                f"{cls}(conn_num=...): expected an int or a probability float, got "
+                f"{conn_num!r}."
+            )
+        if not allow_multi_conn and k > n_post:
+            raise BrainSimValueError(
+                f"{cls}: conn_num={k} > out_size={n_post} requires allow_multi_conn=True."
+            )
+        if not 0.0 < afferent_ratio <= 1.0:
+            raise BrainSimValueError(
+                f"{cls}(afferent_ratio=...): expected a value in (0, 1], got {afferent_ratio}."
+            )
+        rng = np.random.default_rng(seed)
+        if allow_multi_conn:
+            idx = rng.integers(0, n_post, size=(n_pre, k), dtype=np.int32)
+        elif k == 0:
+            idx = np.zeros((n_pre, 0), np.int32)
+        else:
+            idx = _sample_without_replacement(rng, n_pre, n_post, k)
+        if afferent_ratio < 1.0:
+            keep = rng.random(n_pre) < afferent_ratio
+            self.pre_mask = jnp.asarray(keep)
+        else:
+            self.pre_mask = None
+        self.n_pre, self.n_post, self.conn_num = n_pre, n_post, k
+        self.indices = jnp.asarray(idx)
+        self.spike_capacity = (
+            max(64, n_pre // 8) if spike_capacity is None else int(spike_capacity)
+        )
+        w = conn_weight
+        if callable(w) and not isinstance(w, jax.Array | np.ndarray | u.Quantity):
+            w = init.param(w, (n_pre, k))
+        wm = u.get_mantissa(w)
+        shape = np.shape(wm)
+        if shape not in ((), (n_pre, k)):
+            raise BrainSimValueError(
+                f"{cls}(conn_weight=...): expected a scalar or shape {(n_pre, k)}, got {shape}."
+            )
+        dtype = environ.dftype()
+        w = u.Quantity(jnp.asarray(wm, dtype), unit=w.unit) if isinstance(
+            w, u.Quantity) else jnp.asarray(w, dtype)
+        self.weight = param_type(w)
+
+    def _effective_input(self, x: Any) -> Any:
+        if self.pre_mask is not None:
+            x = jnp.where(self.pre_mask, u.get_mantissa(x), 0)
+        return x
+
+    def update(self, x: Any) -> Any:
+        """Postsynaptic input ``(x != 0) @ W``, shape ``(..., out_size)``."""
+        x = self._effective_input(x)
+        if np.shape(x)[-1] != self.n_pre:
+            raise BrainSimValueError(
+                f"{type(self).__name__}: expected input with last axis {self.n_pre}, got shape "
+                f"{np.shape(x)}."
+            )
+        if self.conn_num == 0:
+            w = self.weight.value
+            zeros = jnp.zeros(np.shape(x)[:-1] + (self.n_post,), environ.dftype())
+            return u.Quantity(zeros, unit=w.unit) if isinstance(w, u.Quantity) else zeros
+        return event_matvec(x, self.weight.value, self.indices, self.n_post,
+                            self.spike_capacity)
+
+    def to_dense(self) -> Any:
+        """The equivalent dense matrix ``(in_size, out_size)`` (for tests and small nets)."""
+        wm, wu = _mantissa_unit(self.weight.value)
+        wk = jnp.broadcast_to(jnp.asarray(wm), self.indices.shape)
+        if self.pre_mask is not None:
+            wk = jnp.where(self.pre_mask[:, None], wk, 0)
+        rows = jnp.repeat(jnp.arange(self.n_pre), self.conn_num)
+        dense = jnp.zeros((self.n_pre, self.n_post), wk.dtype).at[
+            rows, self.indices.ravel()].add(wk.ravel())
+        return dense if wu is None else u.Quantity(dense, unit=wu)
+
+
+EventFixedProb = EventFixedNumConn
+
+
+class FixedNumConn(EventFixedNumConn):
+    """Like :class:`EventFixedNumConn`, but the input's magnitude counts: ``x @ W``."""
+
+    def update(self, x: Any) -> Any:
+        x = self._effective_input(x)
+        xm = u.get_mantissa(x)
+        wm, wu = _mantissa_unit(self.weight.value)
+        wk = jnp.broadcast_to(jnp.asarray(wm), self.indices.shape)
+
+        def one(v):
+            return jnp.zeros(self.n_post, wk.dtype).at[self.indices].add(v[:, None] * wk)
+
+        fn = one
+        for _ in range(jnp.ndim(xm) - 1):
+            fn = jax.vmap(fn)
+        y = fn(jnp.asarray(xm, wk.dtype))
+        xu = u.get_unit(x)
+        if wu is None and xu.is_unitless:
+            return y
+        return u.Quantity(y, unit=(wu if wu is not None else u.get_unit(1.0)) * xu)
+
+
+@jax.custom_jvp
+def _event_dense(x: Any, w: Any) -> Any:
+    return (x != 0).astype(w.dtype) @ w
+
+
+@_event_dense.defjvp
+def _event_dense_jvp(primals, tangents):
+    x, w = primals
+    dx, dw = tangents
+    y = _event_dense(x, w)
+    dy = (x != 0).astype(w.dtype) @ dw
+    if jnp.issubdtype(jnp.result_type(dx), jnp.inexact):
+        dy = dy + dx @ w
+    return y, dy
+
+
+class EventLinear(Module):
+    """A dense weight ``(in, out)`` with event semantics: ``(x != 0) @ W``.
+
+    With ``float_as_event=False`` it is a plain ``x @ W``. A scalar weight gives
+    ``ones(out) * count * w``. Gradients are straight-through with respect to ``x``.
+
+    >>> import jax.numpy as jnp, brainsim
+    >>> layer = brainsim.nn.EventLinear(3, 2, jnp.ones((3, 2)))
+    >>> layer(jnp.array([0.5, 0., 2.]))
+    Array([2., 2.], dtype=float32)
+    """
+
+    def __init__(self, in_size: Any, out_size: Any, weight: Any, float_as_event: bool = True,
+                 block_size: int = 64, name: str | None = None,
+                 param_type: type = ParamState) -> None:
+        super().__init__(name=name)
+        n_in, n_out = _check_sizes(type(self).__name__, in_size, out_size)
+        self.in_size, self.out_size = n_in, n_out
+        self.n_in, self.n_out = n_in, n_out
+        if callable(weight) and not isinstance(weight, jax.Array | np.ndarray | u.Quantity):
+            weight = init.param(weight, (n_in, n_out))
+        shape = np.shape(u.get_mantissa(weight))
+        if shape not in ((), (n_in, n_out)):
+            raise BrainSimValueError(
+                f"EventLinear(weight=...): expected a scalar or shape {(n_in, n_out)}, got "
+                f"{shape}."
+            )
+        self.float_as_event = float_as_event
+        self.block_size = block_size
+        self.weight = param_type(weight)
+
+    def update(self, x: Any) -> Any:
+        wm, wu = _mantissa_unit(self.weight.value)
+        wm = jnp.asarray(wm)
+        if not jnp.issubdtype(wm.dtype, jnp.inexact):
+            wm = wm.astype(environ.dftype())
+        xm = jnp.asarray(u.get_mantissa(x))
+        wfull = jnp.broadcast_to(wm, (self.n_in, self.n_out))
+        if self.float_as_event:
+            y = _event_dense(xm.astype(wfull.dtype), wfull)
+        else:
+            y = xm.astype(wfull.dtype) @ wfull
+        return y if wu is None else u.Quantity(y, unit=wu)
