@@ -10,6 +10,16 @@ The top level holds the State family, the error classes and the subpackages::
     brainsim.random      # PRNG kept in a State
 """
 
+from . import environ as environ
+from . import filter as filter
+from . import graph as graph
+from . import init as init
+from . import models as models
+from . import simulate as simulate
+from . import nn as nn
+from . import random as random
+from . import surrogate as surrogate
+from . import transform as transform
 from ._errors import BatchAxisError as BatchAxisError
 from ._errors import BrainSimError as BrainSimError
 from ._errors import TraceContextError as TraceContextError
@@ -29,15 +39,6 @@ from ._state import TreefyState as TreefyState
 from ._state import catch_new_states as catch_new_states
 from ._state import check_state_value_tree as check_state_value_tree
 from ._state import maybe_state as maybe_state
-from . import environ as environ
-from . import random as random
-from . import filter as filter
-from . import graph as graph
-from . import transform as transform
-from . import init as init
-from . import surrogate as surrogate
-from . import nn as nn
-from . import models as models
 
 __version__ = "0.1.0"
 
@@ -70,4 +71,5 @@ __all__ = [
     "surrogate",
     "nn",
     "models",
+    "simulate",
 ]

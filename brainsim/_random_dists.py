@@ -9,6 +9,7 @@ called once the arguments have been checked, so a rejected call does not advance
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -102,7 +103,11 @@ def out_shape(where: str, size: Any, *params: Any) -> Shape:
     shape = size_to_shape(size, where)
     if shape is None:
         return bshape
-    if tuple(jnp.broadcast_shapes(shape, bshape)) != shape:
+    try:
+        fits = tuple(jnp.broadcast_shapes(shape, bshape)) == shape
+    except ValueError:
+        fits = False
+    if not fits:
         raise BrainSimValueError(
             f"{where}: the parameter shapes {shapes} do not broadcast to size={shape}."
         )
@@ -114,7 +119,9 @@ def float_like(x: Any, dtype: Any) -> Any:
     if dtype is not None:
         return dtype
     xd = getattr(u.get_mantissa(x), "dtype", None)
-    return xd if xd is not None and jnp.issubdtype(xd, jnp.floating) else None
+    if xd is None or not jnp.issubdtype(xd, jnp.floating):
+        return None
+    return jax.dtypes.canonicalize_dtype(xd)  # float64 -> float32 unless x64 is on
 
 
 def float_dtype(dtype: Any, where: str) -> Any:
@@ -157,7 +164,7 @@ def plain(where: str, name: str, x: Any, dtype: Any = None) -> Any:
         x = x.mantissa
     try:
         return jnp.asarray(x, dtype=dtype)
-    except TypeError as err:
+    except (TypeError, ValueError) as err:
         raise BrainSimTypeError(f"{where}: `{name}` must be numeric, got {x!r}.") from err
 
 
@@ -226,12 +233,23 @@ def _checked(w: str, params: dict[str, Any], checks: dict[str, Check] | None) ->
     return list(vals.values())
 
 
+# One compiled program per (sampler, shapes, dtype): eager calls then cost one dispatch
+# instead of one compile and dispatch per elementary operation. ``sample`` must be a
+# module-level function (it is a static argument: a fresh lambda would recompile).
+@functools.partial(jax.jit, static_argnums=(0, 5, 6))
+def _run(sample, key, vals, scale, loc, shape, dtype):
+    r = sample(key, *vals, shape, dtype)
+    if scale is not None:
+        r = r * scale
+    return r if loc is None else r + loc
+
+
 def dist(name, sample, key, params, size, dtype, checks=None, integer=False) -> Any:
     """``sample(key, *params, shape, dtype)`` with plain (unitless) parameters."""
     w = f"random.{name}"
     dtype = int_dtype(dtype, w) if integer else float_dtype(dtype, w)
     vals = _checked(w, params, checks)
-    return sample(take(key), *vals, out_shape(w, size, *vals), dtype)
+    return _run(sample, take(key), vals, None, None, out_shape(w, size, *vals), dtype)
 
 
 def scaled(name, sample, key, params, scale, size, dtype, checks=None) -> Any:
@@ -241,8 +259,8 @@ def scaled(name, sample, key, params, scale, size, dtype, checks=None) -> Any:
     (s,), unit = shared_unit(w, {"scale": (scale, 1.0)}, dtype)
     check(w, "scale", s, *NONNEG)
     vals = _checked(w, params, checks)
-    r = sample(take(key), *vals, out_shape(w, size, s, *vals), dtype)
-    return with_unit(r * s, unit)
+    r = _run(sample, take(key), vals, s, None, out_shape(w, size, s, *vals), dtype)
+    return with_unit(r, unit)
 
 
 def loc_scale(name, sample, key, loc, scale, size, dtype) -> Any:
@@ -251,8 +269,8 @@ def loc_scale(name, sample, key, loc, scale, size, dtype) -> Any:
     dtype = float_dtype(dtype, w)
     (m, s), unit = shared_unit(w, {"loc": (loc, 0.0), "scale": (scale, 1.0)}, dtype)
     check(w, "scale", s, *NONNEG)
-    r = sample(take(key), out_shape(w, size, m, s), dtype)
-    return with_unit(r * s + m, unit)
+    r = _run(sample, take(key), [], s, m, out_shape(w, size, m, s), dtype)
+    return with_unit(r, unit)
 
 
 def positive_int(where: str, name: str, n: Any) -> int:
@@ -284,8 +302,9 @@ def uniform(key, low, high, size, dtype) -> Any:
     w = "random.uniform"
     dtype = float_dtype(dtype, w)
     (lo, hi), unit = shared_unit(w, {"low": (low, 0.0), "high": (high, 1.0)}, dtype)
+    shape = out_shape(w, size, lo, hi)
     check(w, "high", hi - lo, lambda v: v >= 0, ">= `low`")
-    r = jr.uniform(take(key), out_shape(w, size, lo, hi), dtype, lo, hi)
+    r = jr.uniform(take(key), shape, dtype, lo, hi)
     return with_unit(r, unit)
 
 
@@ -294,9 +313,9 @@ def randint(key, low, high, size, dtype) -> Any:
     if high is None:
         low, high = 0, low
     lo, hi = plain(w, "low", low), plain(w, "high", high)
+    shape = out_shape(w, size, lo, hi)
     check(w, "high", hi - lo, lambda v: v > 0, "> `low`")
-    dtype = int_dtype(dtype, w)
-    return jr.randint(take(key), out_shape(w, size, lo, hi), lo, hi, dtype)
+    return jr.randint(take(key), shape, lo, hi, int_dtype(dtype, w))
 
 
 def choice(key, a, size, replace, p) -> Any:
@@ -339,10 +358,14 @@ def truncated_normal(key, lower, upper, size, loc, scale, dtype) -> Any:
     params = {"loc": (loc, 0.0), "scale": (scale, 1.0), "lower": (lower, None)}
     (m, s, lo, hi), unit = shared_unit(w, {**params, "upper": (upper, None)}, dtype)
     check(w, "scale", s, *POS)
-    check(w, "upper", hi - lo, lambda v: v > 0, "> `lower`")
     shape = out_shape(w, size, m, s, lo, hi)
-    r = jr.truncated_normal(take(key), (lo - m) / s, (hi - m) / s, shape, dtype)
-    return with_unit(r * s + m, unit)
+    check(w, "upper", hi - lo, lambda v: v > 0, "> `lower`")
+    r = _run(_std_truncated_normal, take(key), [(lo - m) / s, (hi - m) / s], s, m, shape, dtype)
+    return with_unit(r, unit)
+
+
+def _std_truncated_normal(key, a, b, shape, dtype):
+    return jr.truncated_normal(key, a, b, shape, dtype)
 
 
 def triangular(key, left, mode, right, size, dtype) -> Any:
@@ -350,10 +373,11 @@ def triangular(key, left, mode, right, size, dtype) -> Any:
     dtype = float_dtype(dtype, w)
     params = {"left": (left, None), "mode": (mode, None), "right": (right, None)}
     (lo, mo, hi), unit = shared_unit(w, params, dtype)
+    shape = out_shape(w, size, lo, mo, hi)
     check(w, "mode", mo - lo, lambda v: v >= 0, ">= `left`")
     check(w, "right", hi - mo, lambda v: v >= 0, ">= `mode`")
     check(w, "right", hi - lo, lambda v: v > 0, "> `left`")
-    r = jr.triangular(take(key), lo, mo, hi, out_shape(w, size, lo, mo, hi), dtype)
+    r = jr.triangular(take(key), lo, mo, hi, shape, dtype)
     return with_unit(r, unit)
 
 
@@ -365,12 +389,15 @@ def wald(key, mean, scale, size, dtype) -> Any:
     check(w, "mean", mu, *POS)
     check(w, "scale", lam, *POS)
     shape = out_shape(w, size, mu, lam)
-    k1, k2 = jr.split(take(key))
+    return with_unit(_run(_wald, take(key), [mu, lam], None, None, shape, dtype), unit)
+
+
+def _wald(key, mu, lam, shape, dtype):
+    k1, k2 = jr.split(key)
     y = jnp.square(jr.normal(k1, shape, dtype))
     h = mu * y / (2 * lam)
     x = mu / (1 + h + jnp.sqrt(h * (h + 2)))  # = mu (1 + h - sqrt(h^2 + 2h))
-    r = jnp.where(jr.uniform(k2, shape, dtype) <= mu / (mu + x), x, mu * mu / x)
-    return with_unit(r, unit)
+    return jnp.where(jr.uniform(k2, shape, dtype) <= mu / (mu + x), x, mu * mu / x)
 
 
 def multivariate_normal(key, mean, cov, size, method, dtype) -> Any:
@@ -424,8 +451,9 @@ def categorical(key, logits, axis, size, dtype) -> Any:
 
 def hypergeometric(key, ngood, nbad, nsample, size, dtype) -> Any:
     w = "random.hypergeometric"
-    room = plain(w, "ngood", ngood) + plain(w, "nbad", nbad) - plain(w, "nsample", nsample)
-    check(w, "nsample", room, lambda v: v >= 0, "<= ngood + nbad")
+    g, b, n = plain(w, "ngood", ngood), plain(w, "nbad", nbad), plain(w, "nsample", nsample)
+    out_shape(w, size, g, b, n)
+    check(w, "nsample", g + b - n, lambda v: v >= 0, "<= ngood + nbad")
     params = {"ngood": ngood, "nbad": nbad, "nsample": nsample}
     checks = dict.fromkeys(params, NONNEG)
     return dist("hypergeometric", _hypergeometric, key, params, size, dtype, checks, True)
@@ -472,6 +500,10 @@ def negative_binomial(key, n, p, shape, dtype):
     k1, k2 = jr.split(key)
     rate = jr.gamma(k1, jnp.broadcast_to(n, shape), shape) * ((1 - p) / p)
     return jr.poisson(k2, rate, shape, dtype)
+
+
+def bernoulli(key, p, shape, dtype):
+    return jr.bernoulli(key, p, shape)
 
 
 def binomial(key, n, p, shape, dtype):

@@ -63,7 +63,7 @@ def read_values(states: list[State]) -> list[Any]:
     if _LOCAL.trace_stack:
         return [s.value for s in states]
     out = [s._value for s in states]
-    for s, v in zip(states, out):
+    for s, v in zip(states, out, strict=True):
         if type(v) is _Dead:
             s.value  # raises the informative error  # noqa: B018
     return out

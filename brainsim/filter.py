@@ -19,8 +19,8 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
 import typing
+from collections.abc import Callable, Hashable
 
 from ._errors import BrainSimTypeError, BrainSimValueError
 

@@ -542,9 +542,9 @@ class RandomState(State):
 
     def orthogonal(self, n: int, size: Size = None, *, key: Key = None, dtype: DType = None) -> Any:
         """Random orthogonal ``n x n`` matrices (Haar measure), shape ``size + (n, n)``."""
-        n = _d.positive_int("random.orthogonal", "n", n)
-        fn = lambda k, shape, dt: jr.orthogonal(k, n, shape, dt)
-        return _d.dist("orthogonal", fn, self._key(key), {}, size, dtype)
+        n, w = _d.positive_int("random.orthogonal", "n", n), "random.orthogonal"
+        shape, dtype = _d.out_shape(w, size), _d.float_dtype(dtype, w)
+        return jr.orthogonal(_d.take(self._key(key)), n, shape, dtype)
 
     def dirichlet(
         self, alpha: Any, size: Size = None, *, key: Key = None, dtype: DType = None
@@ -555,8 +555,8 @@ class RandomState(State):
     # ------------------------------------------------------------------ discrete
     def bernoulli(self, p: Any = 0.5, size: Size = None, *, key: Key = None) -> jax.Array:
         """Booleans that are True with probability ``p`` in ``[0, 1]``."""
-        fn = lambda k, p, shape, _: jr.bernoulli(k, p, shape)
-        return _d.dist("bernoulli", fn, self._key(key), {"p": p}, size, None, {"p": _d.PROB})
+        fn, checks = _d.bernoulli, {"p": _d.PROB}
+        return _d.dist("bernoulli", fn, self._key(key), {"p": p}, size, None, checks)
 
     def binomial(
         self, n: Any, p: Any, size: Size = None, *, key: Key = None, dtype: DType = None

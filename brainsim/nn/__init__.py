@@ -1,6 +1,7 @@
 """Modules and parameters: ``Module``, ``Param`` / ``Const``, bijective transforms (``*T``),
 regularizers (``*Reg``), containers, collective init/reset and layers."""
 
+from ..graph import assign_state_values as assign_state_values
 from ._collective import call_all_fns as call_all_fns
 from ._collective import call_order as call_order
 from ._collective import init_all_states as init_all_states
@@ -24,10 +25,10 @@ from ._event import event_matvec as event_matvec
 from ._integration import exp_euler_step as exp_euler_step
 from ._linear import Linear as Linear
 from ._module import Module as Module
-from ._neuron import Neuron as Neuron
-from ._neuron import Synapse as Synapse
 from ._module import ParamDesc as ParamDesc
 from ._module import ParamDescriber as ParamDescriber
+from ._neuron import Neuron as Neuron
+from ._neuron import Synapse as Synapse
 from ._param import Const as Const
 from ._param import Param as Param
 from ._regularization import *  # noqa: F403  (re-exports the *Reg classes, see its __all__)
@@ -37,7 +38,6 @@ from ._sequential import Lambda as Lambda
 from ._sequential import Sequential as Sequential
 from ._transforms import *  # noqa: F403  (re-exports the *T transforms, see its __all__)
 from ._transforms import __all__ as _t_all
-from ..graph import assign_state_values as assign_state_values
 
 __all__ = [
     "Module",

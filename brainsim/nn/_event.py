@@ -33,25 +33,44 @@ def _mantissa_unit(w: Any) -> tuple[Any, Any]:
     return w, None
 
 
+def _tiers(cap: int, n_pre: int) -> tuple[int, ...]:
+    """Capacities of the sparse paths: ``cap``, then 8x larger ones below ``n_pre / 4``."""
+    tiers = [cap]
+    while tiers[-1] * 8 < n_pre // 4:
+        tiers.append(tiers[-1] * 8)
+    return tuple(tiers)
+
+
 @partial(jax.custom_jvp, nondiff_argnums=(2, 3, 4))
 def _scatter(x: Any, w: Any, idx: Any, n_post: int, cap: int) -> Any:
-    """``y[j] = sum_i [x_i != 0] sum_{k: idx[i,k]=j} w[i,k]`` for one input vector."""
+    """``y[j] = sum_i [x_i != 0] sum_{k: idx[i,k]=j} w[i,k]`` for one input vector.
+
+    Only the rows of active inputs are touched: the active rows are compacted into a
+    buffer of the smallest capacity tier that holds them; above the largest tier, a
+    vectorised pass over every row is used.
+    """
     events = x != 0
     dtype = jnp.result_type(w)
     wk = jnp.broadcast_to(w, idx.shape).astype(dtype)
-    if cap <= 0 or cap >= idx.shape[0]:
-        return jnp.zeros(n_post, dtype).at[idx].add(jnp.where(events[:, None], wk, 0))
-    count = jnp.sum(events)
-
-    def sparse(_):
-        act = jnp.nonzero(events, size=cap, fill_value=0)[0]
-        valid = (jnp.arange(cap) < count)[:, None]
-        return jnp.zeros(n_post, dtype).at[idx[act]].add(jnp.where(valid, wk[act], 0))
 
     def dense(_):
         return jnp.zeros(n_post, dtype).at[idx].add(jnp.where(events[:, None], wk, 0))
 
-    return jax.lax.cond(count <= cap, sparse, dense, None)
+    if cap <= 0 or cap >= idx.shape[0]:
+        return dense(None)
+    count = jnp.sum(events)
+
+    def sparse(c):
+        def run(_):
+            act = jnp.nonzero(events, size=c, fill_value=0)[0]
+            valid = (jnp.arange(c) < count)[:, None]
+            return jnp.zeros(n_post, dtype).at[idx[act]].add(jnp.where(valid, wk[act], 0))
+
+        return run
+
+    tiers = _tiers(cap, idx.shape[0])
+    branch = jnp.sum(jnp.asarray(tiers) < count)  # first tier that holds `count` events
+    return jax.lax.switch(branch, [sparse(c) for c in tiers] + [dense], None)
 
 
 @_scatter.defjvp
@@ -149,8 +168,9 @@ class EventFixedNumConn(Module):
     seed
         Seed of the NumPy generator that draws the targets.
     spike_capacity
-        Up to this many spiking presynaptic neurons per step take the sparse path; more
-        take a vectorised pass over all rows. Default ``max(64, in_size // 8)``.
+        Smallest capacity of the sparse path (default 32 spiking neurons per step). Steps
+        with more spikes use 8x larger buffers, and beyond ``in_size / 4`` a vectorised pass
+        over all rows.
 
     Examples
     --------
@@ -220,9 +240,7 @@ class EventFixedNumConn(Module):
             self.pre_mask = None
         self.n_pre, self.n_post, self.conn_num = n_pre, n_post, k
         self.indices = jnp.asarray(idx)
-        self.spike_capacity = (
-            max(64, n_pre // 8) if spike_capacity is None else int(spike_capacity)
-        )
+        self.spike_capacity = 32 if spike_capacity is None else int(spike_capacity)
         w = conn_weight
         if callable(w) and not isinstance(w, jax.Array | np.ndarray | u.Quantity):
             w = init.param(w, (n_pre, k))

@@ -125,8 +125,10 @@ def scan(
     ...     total.value += x
     ...     return c + 1, total.value
     >>> carry, ys = brainsim.transform.scan(step, 0, jnp.arange(4.0))
-    >>> carry, ys, total.value
-    (Array(4, dtype=int32, weak_type=True), Array([0., 1., 3., 6.], dtype=float32), Array(6., dtype=float32))
+    >>> carry
+    Array(4, dtype=int32, weak_type=True)
+    >>> ys, total.value
+    (Array([0., 1., 3., 6.], dtype=float32), Array(6., dtype=float32))
     """
     n = _loop_length(xs, length, "scan")
     if jax.config.jax_disable_jit:

@@ -74,7 +74,8 @@ def _batch_size(args: tuple, in_axes: Any, mapped: list[tuple[Any, int]],
         if ax is None:
             continue
         leaves_ax = jax.tree.leaves(
-            jax.tree.map(lambda _: ax, a) if not isinstance(ax, dict | list | tuple) else ax
+            jax.tree.map(lambda _, ax=ax: ax, a) if not isinstance(ax, dict | list | tuple)
+            else ax
         )
         for leaf, lax_ in zip(jax.tree.leaves(a), leaves_ax, strict=False):
             if lax_ is not None and np.ndim(leaf):

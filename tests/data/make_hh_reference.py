@@ -13,21 +13,27 @@ convention with the rest at -65 mV), per unit area::
     E_L = -54.387 mV,  g_L = 0.3 mS/cm^2,  C = 1 uF/cm^2
 
 Protocol: V0 = -65 mV with m, h, n at their steady state for V0; a constant current
-I in {0, 5, 10, 20} uA/cm^2 for 500 ms; dt = 0.01 ms; Brian2's ``rk4`` integrator in
-float64 (numpy code generation). A spike is an upward crossing of 20 mV, timed at the first
-step where V >= 20 mV (time k*dt for the state after k steps).
+I in {0, 5, 10, 20} uA/cm^2 for 500 ms; dt = 0.01 ms; float64 (numpy code generation).
+The reference is integrated with Brian2's ``rk4``; the run is repeated with Brian2's
+``exponential_euler``, the scheme brainsim uses, to separate integration error from
+implementation error. A spike is an upward crossing of 20 mV, timed at the first step
+where V >= 20 mV (time k*dt for the state after k steps).
 
 Stored arrays (float32), for each current ``I`` in ``currents``:
 
-* ``spikes_<I>``: spike times in ms;
-* ``V_<I>``: V in mV sampled every 0.1 ms over the first 100 ms (``V_<I>[j]`` is the state
+* ``spikes_<I>``: spike times in ms (rk4);
+* ``spikes_ee_<I>``: spike times in ms with ``exponential_euler``;
+* ``V_<I>``: V in mV (rk4) sampled every 0.1 ms over the first 100 ms (``V_<I>[j]`` is the state
   at t = j * 0.1 ms);
 * ``currents`` (uA/cm^2), ``dt`` and ``duration`` (ms), ``V_rest_final`` (V at 500 ms with
-  no input), and the strings ``simulator`` and ``method``.
+  no input), and the strings ``simulator``, ``method`` and ``check_method``.
+
+The stored file was made with brian2 2.9.0 and numpy 2.3.5 (brian2 2.9.0 does not import
+with numpy >= 2.4, which removed ``ndarray.ptp``); it takes about four minutes.
 
 Re-run (needs brian2, e.g. in a throwaway virtual environment)::
 
-    python3 -m venv /tmp/brian_env && /tmp/brian_env/bin/pip install brian2
+    python3 -m venv /tmp/brian_env && /tmp/brian_env/bin/pip install brian2 "numpy<2.4"
     /tmp/brian_env/bin/python tests/data/make_hh_reference.py
 """
 
@@ -43,11 +49,12 @@ DURATION = 500.0  # ms
 TRACE_MS = 100.0  # length of the stored V trace
 TRACE_EVERY = 10  # store every 10th step (0.1 ms)
 V_SPIKE = 20.0  # mV
-METHOD = "rk4"
+METHOD = "rk4"  # the reference
+CHECK_METHOD = "exponential_euler"  # the scheme of brainsim
 OUT = pathlib.Path(__file__).with_name("hh_reference.npz")
 
 
-def simulate() -> tuple[np.ndarray, str]:
+def simulate(method: str) -> tuple[np.ndarray, str]:
     """Run Brian2; returns V (mV) of shape (n_currents, n_steps + 1) and its version."""
     import brian2 as b2
 
@@ -75,7 +82,7 @@ def simulate() -> tuple[np.ndarray, str]:
         "E_L": -54.387 * b2.mV,
         "g_L": 0.3 * b2.msiemens / b2.cm**2,
     }
-    group = b2.NeuronGroup(len(CURRENTS), eqs, method=METHOD, namespace=ns)
+    group = b2.NeuronGroup(len(CURRENTS), eqs, method=method, namespace=ns)
     group.v = -65 * b2.mV
     # steady state of the gates at -65 mV (alpha / (alpha + beta))
     group.m = "alpha_m / (alpha_m + beta_m)"
@@ -98,7 +105,8 @@ def upward_crossings(v: np.ndarray) -> np.ndarray:
 
 
 def main() -> None:
-    v, version = simulate()
+    v, version = simulate(METHOD)
+    v_check, _ = simulate(CHECK_METHOD)
     data = {
         "currents": np.asarray(CURRENTS, np.float32),
         "dt": np.float32(DT),
@@ -106,11 +114,13 @@ def main() -> None:
         "V_rest_final": np.float32(v[0, -1]),
         "simulator": np.asarray(f"brian2 {version}"),
         "method": np.asarray(METHOD),
+        "check_method": np.asarray(CHECK_METHOD),
     }
     n_trace = int(round(TRACE_MS / DT)) + 1
     for k, current in enumerate(CURRENTS):
         key = f"{current:g}"
         data[f"spikes_{key}"] = upward_crossings(v[k]).astype(np.float32)
+        data[f"spikes_ee_{key}"] = upward_crossings(v_check[k]).astype(np.float32)
         data[f"V_{key}"] = v[k, :n_trace:TRACE_EVERY].astype(np.float32)
     np.savez_compressed(OUT, **data)
     for current in CURRENTS:

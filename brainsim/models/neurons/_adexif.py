@@ -9,14 +9,22 @@ import brainunit as u
 from ... import init
 from ...nn import exp_euler_step
 from .._utils import value
-from ._common import IFBase, Refractory, bind_params
+from ._common import IFBase, Refractory, bind_params, refractory_doc
 from ._expif import expif_dv
 
 __all__ = ["AdExIF", "AdExIFRef", "adexif_dv", "adexif_dw"]
 
 
-def adexif_dv(V: Any, I: Any, w: Any, V_rest: Any, V_T: Any, delta_T: Any,  # noqa: E741
-              R: Any, tau: Any) -> Any:
+def adexif_dv(
+    V: Any,
+    I: Any,
+    w: Any,
+    V_rest: Any,
+    V_T: Any,
+    delta_T: Any,  # noqa: E741
+    R: Any,
+    tau: Any,
+) -> Any:
     """dV/dt of the AdExIF neuron: :func:`expif_dv` with the current ``I - w``."""
     return expif_dv(V, I - w, V_rest, V_T, delta_T, R, tau)
 
@@ -37,7 +45,7 @@ class Adaptation(IFBase):
 
     def _adapt(self, V: Any, w: Any) -> dict[str, Any]:
         V = self.sum_delta_inputs(V)
-        w = exp_euler_step(adexif_dw, w, V, value(self.V_rest), value(self.a), value(self.tau_w))
+        w = exp_euler_step(adexif_dw, w, V, *self._params("V_rest", "a", "tau_w"))
         return {"V": V, "w": w}
 
 
@@ -92,7 +100,7 @@ class AdExIF(Adaptation):
     >>> neu.init_state()
     >>> _ = neu()  # V starts above V_th: w jumps by b = 1 mA, then relaxes
     >>> neu.w.value.to_decimal(u.mA)
-    Array([0.99..., 0.99...], dtype=float32)
+    Array([1.00..., 1.00...], dtype=float32)
     """
 
     def __init__(
@@ -115,47 +123,23 @@ class AdExIF(Adaptation):
         name: str | None = None,
     ) -> None:
         super().__init__(in_size, spk_fun=spk_fun, spk_reset=spk_reset, name=name)
-        bind_params(self, R=R, tau=tau, tau_w=tau_w, V_th=V_th, V_reset=V_reset,
-                    V_rest=V_rest, V_T=V_T, delta_T=delta_T, a=a, b=b)
+        bind_params(self, R=R, tau=tau, tau_w=tau_w, V_th=V_th, V_reset=V_reset, V_rest=V_rest)
+        bind_params(self, V_T=V_T, delta_T=delta_T, a=a, b=b)
         self.V_initializer = V_initializer
         self.w_initializer = w_initializer
 
     def _integrate(self, jumped: dict[str, Any], I: Any) -> dict[str, Any]:  # noqa: E741
-        V = exp_euler_step(adexif_dv, jumped["V"], I, jumped["w"], value(self.V_rest),
-                           value(self.V_T), value(self.delta_T), value(self.R), value(self.tau))
+        params = self._params("V_rest", "V_T", "delta_T", "R", "tau")
+        V = exp_euler_step(adexif_dv, jumped["V"], I, jumped["w"], *params)
         return self._adapt(V, jumped["w"])
 
 
 class AdExIFRef(Refractory, AdExIF):
-    r"""Adaptive exponential integrate-and-fire neuron with an absolute refractory period.
-
-    The dynamics, spike and resets are those of :class:`AdExIF`. While
-    :math:`t - t_{last} < \tau_{ref}`, V and w are held at their post-reset values;
-    ``last_spike_time`` becomes :math:`t` wherever :math:`V \ge V_{th}` after the update.
-    The current time comes from ``brainsim.environ`` (``t``).
-
-    Parameters
-    ----------
-    tau_ref : time, default 1.7 ms (>= 0)
-        Refractory period.
-    ref_var : bool, default False
-        Add the boolean state ``refractory``.
-
-    The other parameters are those of :class:`AdExIF`, with the same units and defaults
-    (``tau_ref`` follows ``tau_w``; ``ref_var`` precedes ``name``).
-
-    State variables
-    ---------------
-    V, w : HiddenState, as for :class:`AdExIF`.
-    last_spike_time : ShortTermState, time of the last spike (ms), initially -1e7 ms.
-    refractory : HiddenState (bool), only with ``ref_var=True``.
-
-    References
-    ----------
-    Brette & Gerstner (2005), *J. Neurophysiol.* 94, 3637-3642.
-
-    Examples
-    --------
+    __doc__ = refractory_doc(
+        AdExIF,
+        "V, w",
+        "Brette & Gerstner (2005), *J. Neurophysiol.* 94, 3637-3642.",
+        """\
     >>> import brainunit as u, brainsim
     >>> brainsim.environ.set(dt=0.1 * u.ms)
     >>> neu = brainsim.models.AdExIFRef(2)
@@ -164,31 +148,5 @@ class AdExIFRef(Refractory, AdExIF):
     ...     spk = neu(10. * u.mA)
     >>> neu.last_spike_time.value.to_decimal(u.ms)
     Array([-1.e+07, -1.e+07], dtype=float32)
-    """
-
-    def __init__(
-        self,
-        in_size: Any,
-        R: Any = 1.0 * u.ohm,
-        tau: Any = 10.0 * u.ms,
-        tau_w: Any = 30.0 * u.ms,
-        tau_ref: Any = 1.7 * u.ms,
-        V_th: Any = -55.0 * u.mV,
-        V_reset: Any = -68.0 * u.mV,
-        V_rest: Any = -65.0 * u.mV,
-        V_T: Any = -59.9 * u.mV,
-        delta_T: Any = 3.48 * u.mV,
-        a: Any = 1.0 * u.siemens,
-        b: Any = 1.0 * u.mA,
-        V_initializer: Any = init.Constant(-65.0 * u.mV),
-        w_initializer: Any = init.Constant(0.0 * u.mA),
-        spk_fun: Any = None,
-        spk_reset: str = "soft",
-        ref_var: bool = False,
-        name: str | None = None,
-    ) -> None:
-        super().__init__(in_size, R=R, tau=tau, tau_w=tau_w, V_th=V_th, V_reset=V_reset,
-                         V_rest=V_rest, V_T=V_T, delta_T=delta_T, a=a, b=b,
-                         V_initializer=V_initializer, w_initializer=w_initializer,
-                         spk_fun=spk_fun, spk_reset=spk_reset, name=name)
-        self._init_refractory(tau_ref, ref_var)
+""",
+    )

@@ -89,8 +89,9 @@ class ALIF(IFBase):
         name: str | None = None,
     ) -> None:
         super().__init__(in_size, spk_fun=spk_fun, spk_reset=spk_reset, name=name)
-        bind_params(self, R=R, tau=tau, tau_a=tau_a, V_th=V_th, V_reset=V_reset,
-                    V_rest=V_rest, beta=beta)
+        bind_params(
+            self, R=R, tau=tau, tau_a=tau_a, V_th=V_th, V_reset=V_reset, V_rest=V_rest, beta=beta
+        )
         self.V_initializer = V_initializer
         self.a_initializer = a_initializer
 
@@ -104,7 +105,7 @@ class ALIF(IFBase):
         return {**super()._jump(spike), "a": self.a.value + spike}
 
     def _integrate(self, jumped: dict[str, Any], I: Any) -> dict[str, Any]:  # noqa: E741
-        V = exp_euler_step(lif_dv, jumped["V"], I, value(self.V_rest), value(self.R),
-                           value(self.tau))
-        a = exp_euler_step(alif_da, jumped["a"], value(self.tau_a))
+        V = exp_euler_step(lif_dv, jumped["V"], I, *self._params("V_rest", "R", "tau"))
+        # a is dimensionless: step it as a unitless Quantity so that it pairs with dt in ms
+        a = u.maybe_decimal(exp_euler_step(alif_da, u.Quantity(jumped["a"]), value(self.tau_a)))
         return {"V": self.sum_delta_inputs(V), "a": a}

@@ -23,7 +23,7 @@ from ..._state import HiddenState, ShortTermState, State
 from ...nn import Neuron
 from .._utils import check_param, init_var, value
 
-__all__ = ["bind_params", "reset_membrane", "IFBase", "Refractory"]
+__all__ = ["bind_params", "reset_membrane", "IFBase", "Refractory", "refractory_doc"]
 
 _POS = {"positive": True}
 _NONNEG = {"nonnegative": True}
@@ -80,10 +80,12 @@ class IFBase(Neuron):
 
     _hidden: ClassVar[dict[str, Any]] = {"V": u.mV}
 
-    def __init__(self, in_size: Any, spk_fun: Any = None, spk_reset: str = "soft",
-                 name: str | None = None) -> None:
-        super().__init__(in_size, spk_fun=spk_fun or surrogate.ReluGrad(), spk_reset=spk_reset,
-                         name=name)
+    def __init__(
+        self, in_size: Any, spk_fun: Any = None, spk_reset: str = "soft", name: str | None = None
+    ) -> None:
+        super().__init__(
+            in_size, spk_fun=spk_fun or surrogate.ReluGrad(), spk_reset=spk_reset, name=name
+        )
 
     def init_state(self, batch_size: int | None = None, **kwargs: Any) -> None:
         for name, unit in self._hidden.items():
@@ -96,6 +98,10 @@ class IFBase(Neuron):
     def _initial(self, name: str, unit: Any, batch_size: int | None) -> Any:
         return init_var(getattr(self, f"{name}_initializer"), self.varshape, batch_size, unit)
 
+    def _params(self, *names: str) -> tuple[Any, ...]:
+        """The current values of the named parameters (``Param``s are evaluated)."""
+        return tuple(value(getattr(self, name)) for name in names)
+
     def _threshold(self) -> Any:
         V_th = self.V_th
         return V_th.value if isinstance(V_th, State) else value(V_th)
@@ -106,8 +112,9 @@ class IFBase(Neuron):
         return self.spk_fun((V - V_th) / (V_th - V_reset))
 
     def _jump(self, spike: Any) -> dict[str, Any]:
-        V = reset_membrane(self.V.value, spike, self._threshold(), value(self.V_reset),
-                           self.spk_reset)
+        V = reset_membrane(
+            self.V.value, spike, self._threshold(), value(self.V_reset), self.spk_reset
+        )
         return {"V": V}
 
     def _integrate(self, jumped: dict[str, Any], I: Any) -> dict[str, Any]:  # noqa: E741
@@ -132,7 +139,10 @@ class Refractory(IFBase):
     value. ``last_spike_time`` becomes ``t`` wherever ``V >= V_th`` after the update.
     """
 
-    def _init_refractory(self, tau_ref: Any, ref_var: bool) -> None:
+    def __init__(
+        self, in_size: Any, *, tau_ref: Any = 1.7 * u.ms, ref_var: bool = False, **kwargs: Any
+    ) -> None:
+        super().__init__(in_size, **kwargs)
         bind_params(self, tau_ref=tau_ref)
         if not isinstance(ref_var, bool):
             raise BrainSimTypeError(
@@ -176,11 +186,55 @@ class Refractory(IFBase):
     def _write(self, jumped: dict[str, Any], new: dict[str, Any]) -> None:
         t = self._now()
         refractory = (t - self.last_spike_time.value) < value(self.tau_ref)
-        held = {k: u.math.where(refractory, jumped[k], v) if k in jumped else v
-                for k, v in new.items()}
+        held = {
+            k: u.math.where(refractory, jumped[k], v) if k in jumped else v for k, v in new.items()
+        }
         super()._write(jumped, held)
         spiked = self.V.value >= self._threshold()
         last = u.math.where(spiked, t, self.last_spike_time.value)
         self.last_spike_time.value = jax.lax.stop_gradient(last)
         if self.ref_var:
             self.refractory.value = jax.lax.stop_gradient(jnp.logical_or(refractory, spiked))
+
+
+_REF_DOC = r"""{title} with an absolute refractory period.
+
+    .. math::
+
+        t - t_{{last}} < \tau_{{ref}} \;\Longrightarrow\; \text{{{held} stay at their
+        post-reset values}}
+
+    Otherwise the dynamics, spike and resets are those of :class:`{model}`.
+    ``last_spike_time`` (:math:`t_{{last}}`) becomes :math:`t` wherever :math:`V \ge V_{{th}}`
+    after the update; :math:`t` is read from ``brainsim.environ``.
+
+    Parameters
+    ----------
+    tau_ref : time, keyword only, default 1.7 ms
+        Refractory period (>= 0).
+    ref_var : bool, keyword only, default False
+        Add the boolean state ``refractory``.
+    **kwargs
+        ``in_size`` and the parameters of :class:`{model}`, with the same units and defaults.
+
+    State variables
+    ---------------
+    {held} : HiddenState, as for :class:`{model}`.
+    last_spike_time : ShortTermState, time of the last spike (ms), initially -1e7 ms.
+    refractory : HiddenState (bool), only with ``ref_var=True``.
+
+    References
+    ----------
+    {reference}
+
+    Examples
+    --------
+{example}"""
+
+
+def refractory_doc(model: type, held: str, reference: str, example: str) -> str:
+    """The docstring of ``<model>Ref``: one text for every refractory variant."""
+    title = (model.__doc__ or model.__name__).strip().splitlines()[0].rstrip(".")
+    return _REF_DOC.format(
+        title=title, model=model.__name__, held=held, reference=reference, example=example
+    )

@@ -8,16 +8,22 @@ import brainunit as u
 
 from ... import init
 from ...nn import exp_euler_step
-from .._utils import value
-from ._common import IFBase, Refractory, bind_params
+from ._common import IFBase, Refractory, bind_params, refractory_doc
 
 __all__ = ["ExpIF", "ExpIFRef", "expif_dv"]
 
 _EXP_CAP = 20.0  # largest exponent of the spike-initiation term: keeps V finite
 
 
-def expif_dv(V: Any, I: Any, V_rest: Any, V_T: Any, delta_T: Any, R: Any,  # noqa: E741
-             tau: Any) -> Any:
+def expif_dv(
+    V: Any,
+    I: Any,
+    V_rest: Any,
+    V_T: Any,
+    delta_T: Any,
+    R: Any,  # noqa: E741
+    tau: Any,
+) -> Any:
     """dV/dt of the ExpIF neuron:
     ``(-(V - V_rest) + delta_T exp(min((V - V_T) / delta_T, 20)) + R I) / tau``."""
     spike_term = delta_T * u.math.exp(u.math.minimum((V - V_T) / delta_T, _EXP_CAP))
@@ -93,46 +99,23 @@ class ExpIF(IFBase):
         name: str | None = None,
     ) -> None:
         super().__init__(in_size, spk_fun=spk_fun, spk_reset=spk_reset, name=name)
-        bind_params(self, R=R, tau=tau, V_th=V_th, V_reset=V_reset, V_rest=V_rest, V_T=V_T,
-                    delta_T=delta_T)
+        bind_params(
+            self, R=R, tau=tau, V_th=V_th, V_reset=V_reset, V_rest=V_rest, V_T=V_T, delta_T=delta_T
+        )
         self.V_initializer = V_initializer
 
     def _integrate(self, jumped: dict[str, Any], I: Any) -> dict[str, Any]:  # noqa: E741
-        V = exp_euler_step(expif_dv, jumped["V"], I, value(self.V_rest), value(self.V_T),
-                           value(self.delta_T), value(self.R), value(self.tau))
+        params = self._params("V_rest", "V_T", "delta_T", "R", "tau")
+        V = exp_euler_step(expif_dv, jumped["V"], I, *params)
         return {"V": self.sum_delta_inputs(V)}
 
 
 class ExpIFRef(Refractory, ExpIF):
-    r"""Exponential integrate-and-fire neuron with an absolute refractory period.
-
-    The dynamics, spike and reset are those of :class:`ExpIF`. While
-    :math:`t - t_{last} < \tau_{ref}` the membrane potential is held at its post-reset value;
-    ``last_spike_time`` becomes :math:`t` wherever :math:`V \ge V_{th}` after the update.
-    The current time comes from ``brainsim.environ`` (``t``).
-
-    Parameters
-    ----------
-    tau_ref : time, default 1.7 ms (>= 0)
-        Refractory period.
-    ref_var : bool, default False
-        Add the boolean state ``refractory``.
-
-    The other parameters are those of :class:`ExpIF`, with the same units and defaults
-    (``tau_ref`` follows ``tau``; ``ref_var`` precedes ``name``).
-
-    State variables
-    ---------------
-    V : HiddenState, membrane potential (mV).
-    last_spike_time : ShortTermState, time of the last spike (ms), initially -1e7 ms.
-    refractory : HiddenState (bool), only with ``ref_var=True``.
-
-    References
-    ----------
-    Fourcaud-Trocmé, Hansel, van Vreeswijk & Brunel (2003), *J. Neurosci.* 23, 11628-11640.
-
-    Examples
-    --------
+    __doc__ = refractory_doc(
+        ExpIF,
+        "V",
+        "Fourcaud-Trocmé, Hansel, van Vreeswijk & Brunel (2003), *J. Neurosci.* 23, 11628-11640.",
+        """\
     >>> import brainunit as u, brainsim
     >>> brainsim.environ.set(dt=0.1 * u.ms)
     >>> neu = brainsim.models.ExpIFRef(2, ref_var=True)
@@ -141,26 +124,5 @@ class ExpIFRef(Refractory, ExpIF):
     ...     spk = neu(10. * u.mA)
     >>> neu.refractory.value
     Array([False, False], dtype=bool)
-    """
-
-    def __init__(
-        self,
-        in_size: Any,
-        R: Any = 1.0 * u.ohm,
-        tau: Any = 10.0 * u.ms,
-        tau_ref: Any = 1.7 * u.ms,
-        V_th: Any = -30.0 * u.mV,
-        V_reset: Any = -68.0 * u.mV,
-        V_rest: Any = -65.0 * u.mV,
-        V_T: Any = -59.9 * u.mV,
-        delta_T: Any = 3.48 * u.mV,
-        V_initializer: Any = init.Constant(-65.0 * u.mV),
-        spk_fun: Any = None,
-        spk_reset: str = "soft",
-        ref_var: bool = False,
-        name: str | None = None,
-    ) -> None:
-        super().__init__(in_size, R=R, tau=tau, V_th=V_th, V_reset=V_reset, V_rest=V_rest,
-                         V_T=V_T, delta_T=delta_T, V_initializer=V_initializer,
-                         spk_fun=spk_fun, spk_reset=spk_reset, name=name)
-        self._init_refractory(tau_ref, ref_var)
+""",
+    )

@@ -8,7 +8,6 @@ import brainunit as u
 
 from ... import init
 from ...nn import exp_euler_step
-from .._utils import value
 from ._common import IFBase, bind_params
 
 __all__ = ["IF", "if_dv"]
@@ -82,5 +81,5 @@ class IF(IFBase):
         self.V_initializer = V_initializer
 
     def _integrate(self, jumped: dict[str, Any], I: Any) -> dict[str, Any]:  # noqa: E741
-        V = exp_euler_step(if_dv, jumped["V"], I, value(self.R), value(self.tau))
+        V = exp_euler_step(if_dv, jumped["V"], I, *self._params("R", "tau"))
         return {"V": self.sum_delta_inputs(V)}

@@ -176,12 +176,17 @@ class LIFRef(Refractory):
         ref_var: bool = False,
         name: str | None = None,
     ) -> None:
-        super().__init__(in_size, spk_fun=spk_fun, spk_reset=spk_reset, name=name)
+        super().__init__(
+            in_size,
+            spk_fun=spk_fun,
+            spk_reset=spk_reset,
+            name=name,
+            tau_ref=tau_ref,
+            ref_var=ref_var,
+        )
         bind_params(self, R=R, tau=tau, V_th=V_th, V_reset=V_reset, V_rest=V_rest)
         self.V_initializer = V_initializer
-        self._init_refractory(tau_ref, ref_var)
 
     def _integrate(self, jumped: dict[str, Any], I: Any) -> dict[str, Any]:  # noqa: E741
-        V = exp_euler_step(lif_dv, jumped["V"], I, value(self.V_rest), value(self.R),
-                           value(self.tau))
+        V = exp_euler_step(lif_dv, jumped["V"], I, *self._params("V_rest", "R", "tau"))
         return {"V": self.sum_delta_inputs(V)}

@@ -1,0 +1,100 @@
+"""What to record during a run: ``trace`` (a variable, optionally a neuron subset, every n
+steps) and ``spikes`` (compact events or per-step counts)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import brainunit as u
+import jax.numpy as jnp
+import numpy as np
+
+from .._errors import BrainSimTypeError, BrainSimValueError
+from .._state import State
+
+__all__ = ["Monitor", "trace", "spikes"]
+
+
+def _as_probe(source: Any, owner: str) -> Callable[[], Any]:
+    if isinstance(source, State):
+        return lambda: source.value
+    if callable(source):
+        return source
+    raise BrainSimTypeError(
+        f"{owner}: expected a State or a callable returning the value to record, got "
+        f"{type(source).__name__}. Example: trace(lambda: net.N.V.value) or trace(net.N.V)."
+    )
+
+
+class Monitor:
+    """A recording spec: what to read each step, which neurons, how often, and how to store.
+
+    Build with :func:`trace` or :func:`spikes`.
+    """
+
+    def __init__(self, probe: Callable[[], Any], neurons: Any = None, every: int = 1,
+                 kind: str = "trace") -> None:
+        if not isinstance(every, int | np.integer) or isinstance(every, bool) or every < 1:
+            raise BrainSimValueError(f"{kind}(every=...): expected an int >= 1, got {every!r}.")
+        if neurons is not None and not isinstance(neurons, slice | int | np.integer):
+            neurons = np.asarray(neurons)
+            if neurons.ndim != 1 or not (
+                np.issubdtype(neurons.dtype, np.integer) or neurons.dtype == bool
+            ):
+                raise BrainSimValueError(
+                    f"{kind}(neurons=...): expected a slice, an int, or a 1-D integer/bool "
+                    f"array of neuron indices."
+                )
+        self.probe = probe
+        self.neurons = neurons
+        self.every = int(every)
+        self.kind = kind
+        self.n_neurons: int | None = None  # filled at the first trace
+
+    def read(self) -> Any:
+        """Read the value for one step (inside the compiled loop)."""
+        v = self.probe()
+        if self.neurons is not None:
+            v = v[..., self.neurons]
+        if self.kind == "spike_counts":
+            return jnp.sum(jnp.asarray(u.get_mantissa(v)) != 0, axis=-1).astype(jnp.int32)
+        if self.kind == "spikes":
+            return jnp.asarray(u.get_mantissa(v)) != 0
+        return v
+
+    def __repr__(self) -> str:
+        return f"{self.kind}(every={self.every}, neurons={self.neurons!r})"
+
+
+def trace(source: Any, neurons: Any = None, every: int = 1) -> Monitor:
+    """Record a variable each ``every`` steps, optionally only for some neurons.
+
+    Parameters
+    ----------
+    source
+        A State (``net.N.V``) or a callable returning an array / Quantity each step.
+    neurons
+        A slice, an index, or an array of indices along the last axis.
+    every
+        Record every n-th step (the first recorded step is the n-th of the run).
+
+    >>> import brainsim
+    >>> m = brainsim.simulate.trace(lambda: 0.0, every=10)
+    >>> m.every
+    10
+    """
+    return Monitor(_as_probe(source, "trace"), neurons, every, "trace")
+
+
+def spikes(source: Any, neurons: Any = None, as_counts: bool = False) -> Monitor:
+    """Record spikes compactly: as ``(time, index)`` events (default) or per-step counts.
+
+    Events cost memory proportional to the number of spikes, not to duration x neurons.
+
+    >>> import brainsim
+    >>> brainsim.simulate.spikes(lambda: 0.0, as_counts=True).kind
+    'spike_counts'
+    """
+    return Monitor(_as_probe(source, "spikes"), neurons, 1,
+                   "spike_counts" if as_counts else "spikes")
