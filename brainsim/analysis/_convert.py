@@ -21,9 +21,11 @@ __all__: list[str] = []
 _TIME_DIM = u.get_dim(u.ms)
 _FREQ_DIM = u.get_dim(u.Hz)
 
-# Times that fall within this fraction of a bin below an edge count to the later bin, so
-# spike times recorded as ``i * dt`` in float32 / float64 land in bin ``i``.
-BIN_EPS = 1e-3
+# A time within ``_REL_TOL * |t / bin|`` bins below a bin edge counts to the later bin: spike
+# times recorded as ``i * dt`` in float32 carry a relative rounding error of a few float32
+# ulps (1.2e-7 each), which would otherwise drop them into bin ``i - 1``.
+_REL_TOL = 1e-6
+_ABS_TOL = 1e-9
 
 
 def _describe(x: Any) -> str:
@@ -39,9 +41,7 @@ def as_float_array(x: Any, fn: str, name: str) -> np.ndarray:
     """Plain float NumPy array of a (unit-less) array-like."""
     if isinstance(x, u.Quantity):
         if not u.get_dim(x).is_dimensionless:
-            raise BrainSimTypeError(
-                f"{fn}({name}=...): expected plain numbers, got {_describe(x)}"
-            )
+            raise BrainSimTypeError(f"{fn}({name}=...): expected plain numbers, got {_describe(x)}")
         x = u.get_mantissa(x)
     try:
         return np.asarray(x, dtype=float)
@@ -135,9 +135,7 @@ def events(
     if idx.ndim == 0:
         idx = idx.reshape(1)
     if idx.ndim != 1:
-        raise BrainSimValueError(
-            f"{fn}(indices=...): expected a 1-D array, got shape {idx.shape}"
-        )
+        raise BrainSimValueError(f"{fn}(indices=...): expected a 1-D array, got shape {idx.shape}")
     if idx.shape != t.shape:
         raise BrainSimValueError(
             f"{fn}(indices=...): `times` and `indices` must have the same length, got "
@@ -196,9 +194,17 @@ def split_spikes(spikes: Any, fn: str) -> tuple[Any, Any] | None:
 
 def bin_index(t_ms: np.ndarray, t_start: float, bin_size: float) -> np.ndarray:
     """Index of the half-open bin ``[t_start + k*bin_size, t_start + (k+1)*bin_size)``."""
-    return np.floor((t_ms - t_start) / bin_size + BIN_EPS).astype(np.int64)
+    x = (t_ms - t_start) / bin_size
+    return np.floor(x + _ABS_TOL + _REL_TOL * np.abs(x)).astype(np.int64)
 
 
 def n_bins_of(duration: float, bin_size: float) -> int:
     """Number of bins of ``bin_size`` covering ``duration`` (a last partial bin counts)."""
-    return max(int(np.ceil(duration / bin_size - BIN_EPS)), 0)
+    x = duration / bin_size
+    return max(int(np.ceil(x - _ABS_TOL - _REL_TOL * x)), 0)
+
+
+def full_bins(span: float, bin_size: float) -> int:
+    """Number of whole bins of ``bin_size`` in ``span`` (a last partial bin is dropped)."""
+    x = span / bin_size
+    return max(int(np.floor(x + _ABS_TOL + _REL_TOL * abs(x))), 0)

@@ -7,7 +7,15 @@ from typing import Any
 import numpy as np
 
 from .._errors import BrainSimValueError
-from ._convert import bin_index, check_n_neurons, events, positive_ms, scalar_ms, to_ms
+from ._convert import (
+    bin_index,
+    check_n_neurons,
+    events,
+    full_bins,
+    positive_ms,
+    scalar_ms,
+    to_ms,
+)
 
 __all__ = ["spike_counts", "fano_factor"]
 
@@ -75,7 +83,7 @@ def spike_counts(
                 f"{fn}(t_stop=...): t_stop is required with bin_size, e.g. t_stop=1000 * u.ms"
             )
         t1 = scalar_ms(t_stop, fn, "t_stop")
-        n_bins = int(np.floor((t1 - t0) / width + 1e-9))
+        n_bins = full_bins(t1 - t0, width)
         if n_bins < 1:
             raise BrainSimValueError(
                 f"{fn}(bin_size=...): the window [{t0}, {t1}) ms holds no full bin of "

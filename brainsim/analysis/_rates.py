@@ -232,9 +232,7 @@ def population_rate(
     return t, rate
 
 
-def raster_to_events(
-    spikes: Any, dt: Any, t_start: Any = 0.0
-) -> tuple[np.ndarray, np.ndarray]:
+def raster_to_events(spikes: Any, dt: Any, t_start: Any = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """Convert a raster ``(n_steps, n_neurons)`` into spike events ``(times, indices)``.
 
     A spike in row ``i`` is placed at ``t_start + i * dt``; a count ``k > 1`` gives ``k``

@@ -18,12 +18,10 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import environ
-from .. import random as bsr
 from .._errors import BrainSimValueError
-from .._state import HiddenState
 from ..nn import Module
 from ._inputs import current_step, ratio, with_unit
-from ._utils import check_param, init_var, value
+from ._utils import check_param, value
 
 __all__ = [
     "ConstantInput",
@@ -31,8 +29,6 @@ __all__ = [
     "StepInput",
     "RampInput",
     "SinusoidalInput",
-    "OUProcessInput",
-    "WienerProcessInput",
     "section_input",
     "constant_input",
     "step_input",
@@ -40,14 +36,14 @@ __all__ = [
     "sinusoidal_input",
 ]
 
-_MS = 0.0 * u.ms
+ZERO_MS = 0.0 * u.ms
 
 
 def _steps(where: str, t: Any, dt: Any) -> Any:
     return jnp.round(ratio(where, t, dt))
 
 
-def _mask(m: Any, inside: Any) -> Any:
+def masked(m: Any, inside: Any) -> Any:
     """Zero ``m`` (shape ``k.shape + shape``) where ``inside`` (shape ``k.shape``) is False."""
     inside = jnp.reshape(inside, jnp.shape(inside) + (1,) * (jnp.ndim(m) - jnp.ndim(inside)))
     return jnp.where(inside, m, jnp.zeros((), jnp.result_type(m)))
@@ -70,7 +66,7 @@ def _stack(owner: str, name: str, values: Sequence[Any]) -> tuple[Any, Any]:
     return jnp.stack([jnp.broadcast_to(m, shape) for m in ms]), unit
 
 
-class _TimedInput(Module):
+class TimedInput(Module):
     """Contract of the current generators: ``_raw(k, dt)`` gives the mantissa at steps ``k``
     (shape ``k.shape + self.shape``) and ``_inside(k, dt)`` the window; subclasses set
     ``self.unit`` and ``self.shape``."""
@@ -94,7 +90,7 @@ class _TimedInput(Module):
         """The output at step(s) ``k`` (an int array; output shape ``k.shape + shape``)."""
         dt = environ.get_dt() if dt is None else dt
         k = jnp.asarray(k)
-        return with_unit(_mask(self._raw(k, dt), self._inside(k, dt)), self.unit)
+        return with_unit(masked(self._raw(k, dt), self._inside(k, dt)), self.unit)
 
     def as_array(self, duration: Any, dt: Any = None) -> Any:
         """The outputs of steps ``0 .. round(duration / dt) - 1`` stacked on axis 0."""
@@ -106,12 +102,12 @@ class _TimedInput(Module):
         return self.value_at(current_step(f"{type(self).__name__}.update"))
 
 
-def _check_window(owner: Any, duration: Any, t_start: Any) -> None:
+def check_window(owner: Any, duration: Any, t_start: Any) -> None:
     owner.duration = check_param(owner, "duration", duration, u.ms, nonnegative=True)
     owner.t_start = check_param(owner, "t_start", t_start, u.ms)
 
 
-class ConstantInput(_TimedInput):
+class ConstantInput(TimedInput):
     r"""A constant input ``value`` during ``[t_start, t_start + duration)``, 0 elsewhere.
 
     Parameters
@@ -136,13 +132,19 @@ class ConstantInput(_TimedInput):
     Array([0., 0.], dtype=float32)
     """
 
-    def __init__(self, in_size: Any, value: Any, duration: Any, t_start: Any = _MS,
-                 name: str | None = None) -> None:
+    def __init__(
+        self,
+        in_size: Any,
+        value: Any,
+        duration: Any,
+        t_start: Any = ZERO_MS,
+        name: str | None = None,
+    ) -> None:
         super().__init__(name=name)
         self.in_size = in_size
         self.varshape = self.shape = tuple(self.in_size)
         self.value = check_param(self, "value", value, u.get_unit(value))
-        _check_window(self, duration, t_start)
+        check_window(self, duration, t_start)
         self.unit = u.get_unit(value)
 
     def _raw(self, k: Any, dt: Any) -> Any:
@@ -150,7 +152,7 @@ class ConstantInput(_TimedInput):
         return jnp.broadcast_to(m, k.shape + self.shape)
 
 
-class SectionInput(_TimedInput):
+class SectionInput(TimedInput):
     r"""Consecutive sections: ``values[j]`` for ``durations[j]``, starting at t = 0.
 
     Section ``j`` covers steps ``round(D_{j-1} / dt) <= k < round(D_j / dt)`` with
@@ -174,8 +176,9 @@ class SectionInput(_TimedInput):
     Array([0. , 0.5, 0.5, 0. ], dtype=float32)
     """
 
-    def __init__(self, values: Sequence[Any], durations: Sequence[Any],
-                 name: str | None = None) -> None:
+    def __init__(
+        self, values: Sequence[Any], durations: Sequence[Any], name: str | None = None
+    ) -> None:
         super().__init__(name=name)
         if len(values) != len(durations):
             raise BrainSimValueError(
@@ -195,7 +198,7 @@ class SectionInput(_TimedInput):
         return self.values[jnp.clip(j, 0, self.values.shape[0] - 1)]
 
 
-class StepInput(_TimedInput):
+class StepInput(TimedInput):
     r"""A step function: ``amplitudes[j]`` from ``step_times[j]`` until the next step time.
 
     The output is 0 before the first step time (and from ``duration`` on, when given).
@@ -218,8 +221,13 @@ class StepInput(_TimedInput):
     Array([0., 2., 2., 1., 1.], dtype=float32)
     """
 
-    def __init__(self, amplitudes: Sequence[Any], step_times: Sequence[Any],
-                 duration: Any = None, name: str | None = None) -> None:
+    def __init__(
+        self,
+        amplitudes: Sequence[Any],
+        step_times: Sequence[Any],
+        duration: Any = None,
+        name: str | None = None,
+    ) -> None:
         super().__init__(name=name)
         if len(amplitudes) != len(step_times):
             raise BrainSimValueError(
@@ -227,8 +235,9 @@ class StepInput(_TimedInput):
                 f"must have the same length."
             )
         check_param(self, "step_times", step_times, u.ms)
-        self.duration = check_param(self, "duration", duration, u.ms, nonnegative=True,
-                                    allow_none=True)
+        self.duration = check_param(
+            self, "duration", duration, u.ms, nonnegative=True, allow_none=True
+        )
         order = np.argsort(np.asarray(u.get_mantissa(step_times)).reshape(-1), kind="stable")
         amps, self.unit = _stack("StepInput", "amplitudes", list(amplitudes))
         self.amplitudes = amps[order]
@@ -246,7 +255,7 @@ class StepInput(_TimedInput):
         return self.amplitudes[jnp.clip(j, 0, self.amplitudes.shape[0] - 1)]
 
 
-class RampInput(_TimedInput):
+class RampInput(TimedInput):
     r"""A linear ramp from ``c_start`` to ``c_end`` over ``[t_start, t_start + duration)``.
 
     .. math:: I(k) = c_{start} + (c_{end} - c_{start}) \frac{(k - n_0)\,dt}{duration}
@@ -270,12 +279,18 @@ class RampInput(_TimedInput):
     Array([0. , 0. , 0.5, 0. ], dtype=float32)
     """
 
-    def __init__(self, c_start: Any, c_end: Any, duration: Any, t_start: Any = _MS,
-                 name: str | None = None) -> None:
+    def __init__(
+        self,
+        c_start: Any,
+        c_end: Any,
+        duration: Any,
+        t_start: Any = ZERO_MS,
+        name: str | None = None,
+    ) -> None:
         super().__init__(name=name)
         self.c, self.unit = _stack("RampInput", "c_start/c_end", [c_start, c_end])
         self.shape = tuple(self.c.shape[1:])
-        _check_window(self, duration, t_start)
+        check_window(self, duration, t_start)
 
     def _raw(self, k: Any, dt: Any) -> Any:
         n0, _ = self._window(dt)
@@ -284,7 +299,7 @@ class RampInput(_TimedInput):
         return self.c[0] + (self.c[1] - self.c[0]) * frac
 
 
-class SinusoidalInput(_TimedInput):
+class SinusoidalInput(TimedInput):
     r"""A sinusoid during ``[t_start, t_start + duration)``, 0 elsewhere.
 
     .. math:: I(k) = A \sin(2\pi f (k - n_0)\,dt) \;[+ A \text{ if bias}]
@@ -310,14 +325,21 @@ class SinusoidalInput(_TimedInput):
     Array([0., 2., 0.], dtype=float32)
     """
 
-    def __init__(self, amplitude: Any, frequency: Any, duration: Any, t_start: Any = _MS,
-                 bias: bool = False, name: str | None = None) -> None:
+    def __init__(
+        self,
+        amplitude: Any,
+        frequency: Any,
+        duration: Any,
+        t_start: Any = ZERO_MS,
+        bias: bool = False,
+        name: str | None = None,
+    ) -> None:
         super().__init__(name=name)
         self.amplitude = amplitude
         self.unit = u.get_unit(amplitude)
         self.shape = tuple(np.shape(u.get_mantissa(amplitude)))
         self.frequency = check_param(self, "frequency", frequency, u.Hz)
-        _check_window(self, duration, t_start)
+        check_window(self, duration, t_start)
         self.bias = bool(bias)
 
     def _raw(self, k: Any, dt: Any) -> Any:
@@ -328,132 +350,10 @@ class SinusoidalInput(_TimedInput):
         return a * jnp.sin(phase) + (a if self.bias else 0.0)
 
 
-def _noise_shape(owner: Any, in_size: Any, *params: Any) -> tuple[int, ...]:
-    if in_size is not None:
-        owner.in_size = in_size
-        return tuple(owner.in_size)
-    return tuple(np.broadcast_shapes(*(np.shape(u.get_mantissa(p)) for p in params)))
-
-
-class OUProcessInput(_TimedInput):
-    r"""An Ornstein-Uhlenbeck current during ``[t_start, t_start + duration)``.
-
-    .. math:: \tau\, dx = (\mu - x)\, dt + \sigma \sqrt{2\tau}\, dW
-
-    integrated exactly: :math:`x \leftarrow \mu + (x - \mu) a + \sigma\sqrt{1 - a^2}\,\xi`,
-    :math:`a = e^{-dt/\tau}`, :math:`\xi \sim \mathcal{N}(0, 1)` from ``brainsim.random``.
-    ``sigma`` is the *stationary* standard deviation (same unit as ``mean``). ``x`` starts at
-    ``mean``, only evolves inside the window, and the output is 0 outside it.
-
-    Parameters
-    ----------
-    mean : scalar or array, any unit (e.g. ``0.5 * u.nA``)
-    sigma : same dimension as ``mean``, >= 0
-    tau : time, > 0
-    duration : time
-    t_start : time, default 0 ms
-    in_size : int or tuple, optional
-        Output shape (default: the broadcast shape of ``mean`` and ``sigma``).
-    name : str, optional
-
-    State variables
-    ---------------
-    x : HiddenState, the process (unit of ``mean``).
-
-    Examples
-    --------
-    >>> import brainunit as u, brainsim
-    >>> brainsim.environ.set(dt=0.1 * u.ms)
-    >>> ou = brainsim.models.OUProcessInput(1. * u.nA, 0.2 * u.nA, 5 * u.ms, 100 * u.ms,
-    ...                                     in_size=3)
-    >>> ou.init_state()
-    >>> with brainsim.environ.context(i=0):
-    ...     x = ou()
-    >>> x.shape, x.unit == u.nA
-    ((3,), True)
-    """
-
-    def __init__(self, mean: Any, sigma: Any, tau: Any, duration: Any, t_start: Any = _MS,
-                 in_size: Any = None, name: str | None = None) -> None:
-        super().__init__(name=name)
-        self.unit = u.get_unit(mean)
-        self.shape = _noise_shape(self, in_size, mean, sigma)
-        self.varshape = self.shape
-        self.mean = check_param(self, "mean", mean, self.unit)
-        self.sigma = check_param(self, "sigma", sigma, self.unit, nonnegative=True)
-        self.tau = check_param(self, "tau", tau, u.ms, positive=True)
-        _check_window(self, duration, t_start)
-
-    def init_state(self, batch_size: int | None = None, **kwargs: Any) -> None:
-        self.x = HiddenState(init_var(value(self.mean), self.shape, batch_size, self.unit))
-
-    def reset_state(self, batch_size: int | None = None, **kwargs: Any) -> None:
-        self.x.value = init_var(value(self.mean), self.shape, batch_size, self.unit)
-
-    def update(self) -> Any:
-        dt = environ.get_dt()
-        k = current_step("OUProcessInput.update")
-        mean, sigma = value(self.mean), value(self.sigma)
-        a = jnp.exp(-ratio("OUProcessInput", dt, value(self.tau)))
-        x = self.x.value
-        xi = bsr.randn(*jnp.shape(u.get_mantissa(x)))
-        x_new = mean + (x - mean) * a + sigma * jnp.sqrt(1 - a * a) * xi
-        inside = self._inside(k, dt)
-        self.x.value = u.math.where(inside, x_new, x)
-        return with_unit(_mask(u.maybe_decimal(self.x.value / self.unit), inside), self.unit)
-
-
-class WienerProcessInput(_TimedInput):
-    r"""Wiener increments :math:`\sigma\,\Delta W`, :math:`\Delta W \sim \mathcal{N}(0, dt)`,
-    drawn independently each step during ``[t_start, t_start + duration)``, 0 elsewhere.
-
-    ``sigma`` carries the output unit per square-root time, e.g. ``0.5 * u.nA / u.ms**0.5``
-    (with ``dt = 0.1 ms`` each step then has standard deviation ``0.5 * sqrt(0.1) nA``).
-
-    Parameters
-    ----------
-    sigma : scalar or array with a unit per sqrt-time, >= 0
-    duration : time
-    t_start : time, default 0 ms
-    in_size : int or tuple, optional
-        Output shape (default: the shape of ``sigma``).
-    name : str, optional
-
-    Examples
-    --------
-    >>> import brainunit as u, brainsim
-    >>> brainsim.environ.set(dt=0.1 * u.ms)
-    >>> w = brainsim.models.WienerProcessInput(1. * u.nA / u.ms ** 0.5, 10 * u.ms, in_size=4)
-    >>> with brainsim.environ.context(i=3):
-    ...     x = w()
-    >>> x.shape, x.unit == u.nA
-    ((4,), True)
-    """
-
-    def __init__(self, sigma: Any, duration: Any, t_start: Any = _MS, in_size: Any = None,
-                 name: str | None = None) -> None:
-        super().__init__(name=name)
-        s_exp = u.get_dim(sigma).get_dimension("s")
-        if float(s_exp * 2) % 2 != 1:
-            raise BrainSimValueError(
-                f"WienerProcessInput(sigma=...): sigma scales dW, whose unit is sqrt(time); "
-                f"give the output unit per sqrt-time such as 0.5 * u.nA / u.ms ** 0.5, got "
-                f"{sigma!r}."
-            )
-        self.shape = _noise_shape(self, in_size, sigma)
-        self.varshape = self.shape
-        self.sigma = check_param(self, "sigma", sigma, u.get_unit(sigma), nonnegative=True)
-        _check_window(self, duration, t_start)
-        self.unit = u.get_unit(value(self.sigma) * u.math.sqrt(1.0 * u.ms))
-
-    def _raw(self, k: Any, dt: Any) -> Any:
-        dw = bsr.randn(*(k.shape + self.shape)) * u.math.sqrt(dt)
-        return u.maybe_decimal(value(self.sigma) * dw / self.unit)
-
-
 # ------------------------------------------------------------------ array builders
-def section_input(values: Sequence[Any], durations: Sequence[Any], dt: Any = None,
-                  return_length: bool = False) -> Any:
+def section_input(
+    values: Sequence[Any], durations: Sequence[Any], dt: Any = None, return_length: bool = False
+) -> Any:
     """Precompute :class:`SectionInput` as an array over steps (axis 0).
 
     Returns the array of ``round(sum(durations) / dt)`` steps, or ``(array, total_duration)``
@@ -490,8 +390,9 @@ def constant_input(I_and_duration: Sequence[tuple[Any, Any]], dt: Any = None) ->
     return section_input(values, durations, dt, return_length=True)
 
 
-def step_input(amplitudes: Sequence[Any], step_times: Sequence[Any], duration: Any,
-               dt: Any = None) -> Any:
+def step_input(
+    amplitudes: Sequence[Any], step_times: Sequence[Any], duration: Any, dt: Any = None
+) -> Any:
     """Precompute :class:`StepInput` as an array of ``round(duration / dt)`` steps.
 
     Examples
@@ -505,8 +406,9 @@ def step_input(amplitudes: Sequence[Any], step_times: Sequence[Any], duration: A
     return StepInput(amplitudes, step_times, duration).as_array(duration, dt)
 
 
-def ramp_input(c_start: Any, c_end: Any, duration: Any, t_start: Any = _MS,
-               dt: Any = None) -> Any:
+def ramp_input(
+    c_start: Any, c_end: Any, duration: Any, t_start: Any = ZERO_MS, dt: Any = None
+) -> Any:
     """Precompute :class:`RampInput` as an array of ``round((t_start + duration) / dt)`` steps.
 
     Examples
@@ -520,8 +422,14 @@ def ramp_input(c_start: Any, c_end: Any, duration: Any, t_start: Any = _MS,
     return RampInput(c_start, c_end, duration, t_start).as_array(t_start + duration, dt)
 
 
-def sinusoidal_input(amplitude: Any, frequency: Any, duration: Any, t_start: Any = _MS,
-                     bias: bool = False, dt: Any = None) -> Any:
+def sinusoidal_input(
+    amplitude: Any,
+    frequency: Any,
+    duration: Any,
+    t_start: Any = ZERO_MS,
+    bias: bool = False,
+    dt: Any = None,
+) -> Any:
     """Precompute :class:`SinusoidalInput` over ``round((t_start + duration) / dt)`` steps.
 
     Examples

@@ -157,8 +157,8 @@ class AlignPostProj(Projection):
     ...     syn=models.Expon.desc(1, tau=5 * u.ms), out=models.CUBA.desc(), post=post)
     >>> _ = brainsim.nn.init_all_states(post); _ = brainsim.nn.init_all_states(proj)
     >>> proj(jnp.array([1., 0.])); _ = post()
-    >>> post.V.value          # 1 mV * (1 - exp(-0.01))
-    ArrayImpl([0.00995...], dtype=float32) * mvolt
+    >>> post.V.value.to_decimal(u.mV)          # 1 mV * (1 - exp(-0.01))
+    Array([0.00995...], dtype=float32)
     """
 
     def __init__(self, *modules: Any, comm: Any, syn: Any, out: Any, post: Dynamics,
@@ -229,8 +229,8 @@ class DeltaProj(Projection):
     >>> post = brainsim.models.LIF(3, V_th=100 * u.mV)
     >>> proj = brainsim.models.DeltaProj(comm=lambda x: x * u.mV, post=post)
     >>> post.init_state(); proj(jnp.array([1., 2., 3.])); _ = post()
-    >>> post.V.value
-    ArrayImpl([1., 2., 3.], dtype=float32) * mvolt
+    >>> post.V.value.to_decimal(u.mV)
+    Array([1., 2., 3.], dtype=float32)
     """
 
     def __init__(self, *prefetch: Any, comm: Any, post: Dynamics, label: str | None = None,

@@ -138,8 +138,9 @@ class LeakySpikeReadout(Neuron):
         spk_reset: str = "soft",
         name: str | None = None,
     ) -> None:
-        super().__init__(in_size, spk_fun=spk_fun or surrogate.ReluGrad(), spk_reset=spk_reset,
-                         name=name)
+        super().__init__(
+            in_size, spk_fun=spk_fun or surrogate.ReluGrad(), spk_reset=spk_reset, name=name
+        )
         self.tau = check_param(self, "tau", tau, u.ms, positive=True)
         self.V_th = check_param(self, "V_th", V_th, u.mV, positive=True)
         self.V_initializer = V_initializer

@@ -97,8 +97,9 @@ def init_var(initializer: Any, varshape: tuple, batch_size: int | None, unit: An
     v = init.param(initializer, varshape, batch_size, allow_scalar=False)
     shape = ((batch_size,) if batch_size else ()) + tuple(varshape)
     m = u.get_mantissa(v)
-    if jnp.issubdtype(jnp.result_type(m), jnp.floating) or isinstance(m, float | int):
-        m = jnp.asarray(m, dtype=environ.dftype())
+    dt_ = jnp.result_type(m)
+    if not jnp.issubdtype(dt_, jnp.bool_) and not jnp.issubdtype(dt_, jnp.complexfloating):
+        m = jnp.asarray(m, dtype=environ.dftype())  # states are floats (ints become floats)
     m = jnp.broadcast_to(m, shape)
     vu = u.get_unit(v)
     if unit is not None and vu.dim != unit.dim:

@@ -141,10 +141,10 @@ class Dynamics(Module):
     >>> d.init_state()
     >>> d.add_current_input('drive', lambda x: 2. * u.mV)   # kept: called every step
     >>> d.add_current_input('kick', 1. * u.mV)               # a value: used once
-    >>> d()
-    ArrayImpl([3., 3., 3.], dtype=float32) * mvolt
-    >>> d()
-    ArrayImpl([3.5, 3.5, 3.5], dtype=float32) * mvolt
+    >>> d().to_decimal(u.mV)
+    Array([3., 3., 3.], dtype=float32)
+    >>> d().to_decimal(u.mV)
+    Array([3.5, 3.5, 3.5], dtype=float32)
     """
 
     def __init__(self, in_size: Any, name: str | None = None) -> None:

@@ -59,6 +59,15 @@ class _DescriberOf:
 
 
 def _hashable(x: Any) -> Any:
+    import brainunit as u
+
+    if isinstance(x, u.Quantity):
+        return ("quantity", _hashable(np.asarray(x.mantissa)), str(x.unit))
+    if isinstance(x, np.ndarray) or hasattr(x, "__array__") and hasattr(x, "dtype"):
+        arr = np.asarray(x)
+        if arr.size <= 1024:
+            return ("array", arr.shape, str(arr.dtype), arr.tobytes())
+        return ("id", id(x))
     try:
         hash(x)
         return x

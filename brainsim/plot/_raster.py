@@ -62,8 +62,7 @@ def resolve_colors(colors: Any, names: Sequence[str], fn: str) -> dict[str, Any]
     colors = list(colors)
     if len(colors) < len(names):
         raise BrainSimValueError(
-            f"{fn}(colors=...): {len(names)} groups need {len(names)} colours, "
-            f"got {len(colors)}"
+            f"{fn}(colors=...): {len(names)} groups need {len(names)} colours, got {len(colors)}"
         )
     return dict(zip(names, colors, strict=False))
 
@@ -129,15 +128,16 @@ def raster(
     fn = "raster"
     n = check_n_neurons(n_neurons, fn, required=False)
     t, idx = events(times, indices, n, fn)
+    if groups is not None:  # validate before a figure is created
+        bound = n if n is not None else (int(idx.max()) + 1 if idx.size else 0)
+        members = group_members(groups, bound, fn)
+        palette = resolve_colors(colors, list(members), fn)
     ax = get_axes(ax, fn)
     kw = {"s": markersize**2, "marker": marker, "linewidths": 0, **scatter_kwargs}
     if groups is None:
         color = "k" if colors is None else colors
         ax.scatter(t, idx, color=color, **kw)
     else:
-        bound = n if n is not None else (int(idx.max()) + 1 if idx.size else 0)
-        members = group_members(groups, bound, fn)
-        palette = resolve_colors(colors, list(members), fn)
         unassigned = np.ones(t.size, dtype=bool)
         for name, neurons in members.items():
             mine = unassigned & np.isin(idx, neurons)

@@ -152,6 +152,9 @@ def summary(
     t, idx = events(times, indices, n, fn)
     dur = positive_ms(duration, fn, "duration", "1000 * u.ms")
     step = positive_ms(bin_size, fn, "bin_size", "1 * u.ms")
+    if groups is not None:  # validate before a figure is created
+        members = group_members(groups, n, fn)
+        palette = resolve_colors(colors, list(members), fn)
     if fig is None:
         import matplotlib.pyplot as plt
 
@@ -178,8 +181,6 @@ def summary(
         )
         population_rate(tr, rate, ax_rate)
     else:
-        members = group_members(groups, n, fn)
-        palette = resolve_colors(colors, list(members), fn)
         for name, neurons in members.items():
             mine = np.isin(idx, neurons)
             local = np.searchsorted(neurons, idx[mine])

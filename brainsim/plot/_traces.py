@@ -119,8 +119,7 @@ def traces(
         arr = arr[:, None]
     if arr.ndim != 2:
         raise BrainSimValueError(
-            f"{fn}(values=...): expected shape (n_steps,) or (n_steps, n_neurons), got "
-            f"{arr.shape}"
+            f"{fn}(values=...): expected shape (n_steps,) or (n_steps, n_neurons), got {arr.shape}"
         )
     if time.ndim != 1 or time.size != arr.shape[0]:
         raise BrainSimValueError(

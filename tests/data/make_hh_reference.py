@@ -125,8 +125,10 @@ def main() -> None:
     np.savez_compressed(OUT, **data)
     for current in CURRENTS:
         s = data[f"spikes_{current:g}"]
-        print(f"I = {current:5g} uA/cm^2: {len(s):3d} spikes, first at "
-              f"{s[0] if len(s) else float('nan'):.2f} ms")
+        print(
+            f"I = {current:5g} uA/cm^2: {len(s):3d} spikes, first at "
+            f"{s[0] if len(s) else float('nan'):.2f} ms"
+        )
     print(f"V at {DURATION:g} ms without input: {data['V_rest_final']:.4f} mV")
     print(f"wrote {OUT} ({OUT.stat().st_size} bytes) with brian2 {version}, method={METHOD}")
 

@@ -102,8 +102,9 @@ def test_poisson_input_traced_frequency_chooses_per_entry():
 def test_poisson_input_indices_refractory_and_units():
     state = brainsim.HiddenState(jnp.zeros(N + 3) * u.mV)
     refractory = jnp.arange(N + 3) == 1
-    models.poisson_input(1e6 * u.Hz, 3, 2.0 * u.mV, state, indices=slice(0, N),
-                         refractory=refractory)  # p = 1: every source fires
+    models.poisson_input(
+        1e6 * u.Hz, 3, 2.0 * u.mV, state, indices=slice(0, N), refractory=refractory
+    )  # p = 1: every source fires
     np.testing.assert_allclose(_mv(state)[[0, 1, 2, N, N + 2]], [6, 0, 6, 0, 0])
     models.poisson_input(1e6 * u.Hz, 1, 1.0 * u.uvolt, state, indices=slice(3, N + 3))
     np.testing.assert_allclose(_mv(state)[[0, 2, 3, N + 2]], [6, 6, 6.001, 1e-3], rtol=1e-5)
@@ -118,8 +119,9 @@ def test_poisson_input_indices_refractory_and_units():
 def test_poisson_input_module_updates_target_state_in_a_loop():
     lif = models.LIF(2 * N)
     lif.init_state()
-    inp = models.PoissonInput(lif.prefetch("V"), jnp.arange(0, 2 * N, 2), 10, 500 * u.Hz,
-                              0.1 * u.mV)
+    inp = models.PoissonInput(
+        lif.prefetch("V"), jnp.arange(0, 2 * N, 2), 10, 500 * u.Hz, 0.1 * u.mV
+    )
     run(inp, 20)
     v = np.asarray(lif.V.value.to_decimal(u.mV))
     assert np.all(v[1::2] == 0)
@@ -139,8 +141,12 @@ def _first_steps(st, n_steps):
 
 @pytest.mark.parametrize(
     "rule, expected",
-    [("round", [1, 2, 3]), ("floor", [1, 1, 3]), ("ceil", [2, 2, 3]),
-     (lambda r: np.floor(r) + 1, [2, 2, 4])],
+    [
+        ("round", [1, 2, 3]),
+        ("floor", [1, 1, 3]),
+        ("ceil", [2, 2, 3]),
+        (lambda r: np.floor(r) + 1, [2, 2, 4]),
+    ],
 )
 def test_spike_time_rounding_rules(rule, expected):
     # 0.3 ms / 0.1 ms = 2.9999999999999996 in floating point: step 3 under every rule
@@ -149,8 +155,9 @@ def test_spike_time_rounding_rules(rule, expected):
 
 
 def test_spike_time_unsorted_weights_units_and_step_sources():
-    st = models.SpikeTime(3, [2, 0, 1, 0], [0.5, 0.1, 0.3, 0.1] * u.ms,
-                          weights=[1.0, 2.0, 3.0, 4.0] * u.nA)
+    st = models.SpikeTime(
+        3, [2, 0, 1, 0], [0.5, 0.1, 0.3, 0.1] * u.ms, weights=[1.0, 2.0, 3.0, 4.0] * u.nA
+    )
     np.testing.assert_allclose(nA(st(index=1)), [6, 0, 0])  # same neuron and step: summed
     np.testing.assert_allclose(nA(st(time=0.3 * u.ms)), [0, 3, 0])
     with environ.context(i=5, t=0.0 * u.ms):  # i takes precedence over t
@@ -214,17 +221,19 @@ def test_section_and_constant_input_builders():
     inp = models.SectionInput([0.0, 1.0, 0.5] * u.nA, [1.0, 2.0, 1.0] * u.ms)
     ks = [0, 9, 10, 29, 30, 39, 40, 1000]
     np.testing.assert_allclose(nA(inp.value_at(ks)), [0, 0, 1, 1, 0.5, 0.5, 0, 0])
-    arr, total = models.section_input([0.0, 1.0, 0.5] * u.nA, [1.0, 2.0, 1.0] * u.ms,
-                                      return_length=True)
+    arr, total = models.section_input(
+        [0.0, 1.0, 0.5] * u.nA, [1.0, 2.0, 1.0] * u.ms, return_length=True
+    )
     assert arr.shape == (40,) and u.math.allclose(total, 4 * u.ms)
     np.testing.assert_allclose(nA(arr), nA(run(inp, 40)))
-    arr2, total2 = models.constant_input([(0.0 * u.nA, 1 * u.ms), (1.0 * u.nA, 2 * u.ms),
-                                          (0.5 * u.nA, 1 * u.ms)])
+    arr2, total2 = models.constant_input(
+        [(0.0 * u.nA, 1 * u.ms), (1.0 * u.nA, 2 * u.ms), (0.5 * u.nA, 1 * u.ms)]
+    )
     np.testing.assert_allclose(nA(arr2), nA(arr))
-    per_neuron = models.SectionInput([jnp.array([1.0, 2.0]) * u.nA, 0.0 * u.nA],
-                                     [0.2, 0.1] * u.ms)
-    np.testing.assert_allclose(nA(per_neuron.as_array(0.4 * u.ms)),
-                               [[1, 2], [1, 2], [0, 0], [0, 0]])
+    per_neuron = models.SectionInput([jnp.array([1.0, 2.0]) * u.nA, 0.0 * u.nA], [0.2, 0.1] * u.ms)
+    np.testing.assert_allclose(
+        nA(per_neuron.as_array(0.4 * u.ms)), [[1, 2], [1, 2], [0, 0], [0, 0]]
+    )
     with pytest.raises(ValueError, match="same length"):
         models.SectionInput([1.0, 2.0] * u.nA, [1.0] * u.ms)
     with pytest.raises(ValueError, match=r"SectionInput\(values=...\)"):
@@ -233,8 +242,9 @@ def test_section_and_constant_input_builders():
 
 def test_step_input_unsorted_and_duration():
     inp = models.StepInput([1.0, 2.0, 3.0] * u.nA, [5.0, 1.0, 8.0] * u.ms)
-    np.testing.assert_allclose(nA(inp.value_at([0, 9, 10, 49, 50, 80, 10**6])),
-                               [0, 0, 2, 2, 1, 3, 3])
+    np.testing.assert_allclose(
+        nA(inp.value_at([0, 9, 10, 49, 50, 80, 10**6])), [0, 0, 2, 2, 1, 3, 3]
+    )
     arr = models.step_input([1.0, 2.0, 3.0] * u.nA, [5.0, 1.0, 8.0] * u.ms, 9 * u.ms)
     assert arr.shape == (90,)
     np.testing.assert_allclose(nA(arr), nA(inp.value_at(jnp.arange(90))))
@@ -246,8 +256,9 @@ def test_ramp_input_values_loop_and_builder():
     ramp = models.RampInput(1.0 * u.nA, 3.0 * u.nA, 10 * u.ms, t_start=5 * u.ms)
     with environ.context(t=10 * u.ms):
         np.testing.assert_allclose(nA(ramp()), 2.0)
-    np.testing.assert_allclose(nA(ramp.value_at([49, 50, 149, 150])),
-                               [0, 1, 1 + 2 * 99 / 100, 0], rtol=1e-6)
+    np.testing.assert_allclose(
+        nA(ramp.value_at([49, 50, 149, 150])), [0, 1, 1 + 2 * 99 / 100, 0], rtol=1e-6
+    )
     arr = models.ramp_input(1.0 * u.nA, 3.0 * u.nA, 10 * u.ms, t_start=5 * u.ms)
     assert arr.shape == (150,)
     np.testing.assert_allclose(nA(arr), nA(run(ramp, 150)), rtol=1e-6)
@@ -258,8 +269,9 @@ def test_ramp_input_values_loop_and_builder():
 def test_sinusoidal_input_values_bias_and_units():
     sin = models.SinusoidalInput(2.0 * u.nA, 100 * u.Hz, 20 * u.ms, t_start=1 * u.ms)
     # quarter period = 2.5 ms after t_start
-    np.testing.assert_allclose(nA(sin.value_at([0, 10, 35, 60, 85, 210])),
-                               [0, 0, 2, 0, -2, 0], atol=1e-5)
+    np.testing.assert_allclose(
+        nA(sin.value_at([0, 10, 35, 60, 85, 210])), [0, 0, 2, 0, -2, 0], atol=1e-5
+    )
     biased = models.sinusoidal_input(2.0 * u.nA, 100 * u.Hz, 20 * u.ms, bias=True)
     assert biased.shape == (200,)
     np.testing.assert_allclose(nA(biased)[[0, 25, 75]], [2, 4, 0], atol=1e-5)
@@ -294,8 +306,7 @@ def test_ou_process_exact_step_and_stationary_statistics():
 
 
 def test_wiener_process_increments():
-    w = models.WienerProcessInput(2.0 * u.nA / u.ms**0.5, 5 * u.ms, t_start=1 * u.ms,
-                                  in_size=2000)
+    w = models.WienerProcessInput(2.0 * u.nA / u.ms**0.5, 5 * u.ms, t_start=1 * u.ms, in_size=2000)
     out = nA(run(w, 70))
     assert out.shape == (70, 2000)
     np.testing.assert_array_equal(out[:10], 0)
@@ -332,8 +343,9 @@ def test_leaky_rate_readout_numbers_and_batch_shapes():
 
 
 def test_leaky_rate_readout_with_units():
-    ro = models.LeakyRateReadout(2, 1, w_init=jnp.ones((2, 1)),
-                                 r_initializer=brainsim.init.ZeroInit(unit=u.nA))
+    ro = models.LeakyRateReadout(
+        2, 1, w_init=jnp.ones((2, 1)), r_initializer=brainsim.init.ZeroInit(unit=u.nA)
+    )
     ro.init_state()
     np.testing.assert_allclose(nA(ro(jnp.ones(2) * u.nA)), [2.0])
 

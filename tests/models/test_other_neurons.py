@@ -78,9 +78,20 @@ def test_hh_rates_are_finite_at_the_removable_singularities():
 def test_hh_dv_is_zero_at_rest():
     V = -65.0 * u.mV
     x_inf = {g: a / (a + b) for g, (a, b) in hh_rates(V).items()}
-    dv = hh_dv(V, x_inf["m"], x_inf["h"], x_inf["n"], 0.0 * u.uA, E_Na=50.0 * u.mV,
-               g_Na=120.0 * u.mS, E_K=-77.0 * u.mV, g_K=36.0 * u.mS, E_L=-54.387 * u.mV,
-               g_L=0.3 * u.mS, C=1.0 * u.uF)
+    dv = hh_dv(
+        V,
+        x_inf["m"],
+        x_inf["h"],
+        x_inf["n"],
+        0.0 * u.uA,
+        E_Na=50.0 * u.mV,
+        g_Na=120.0 * u.mS,
+        E_K=-77.0 * u.mV,
+        g_K=36.0 * u.mS,
+        E_L=-54.387 * u.mV,
+        g_L=0.3 * u.mS,
+        C=1.0 * u.uF,
+    )
     assert abs(float(dv.to_decimal(u.mV / u.ms))) < 0.01
 
 
@@ -126,8 +137,13 @@ def test_hh_matches_brian2_reference():
 # (factory, drive, dt, n_steps, minimum number of spikes under drive)
 CASES = {
     "HH": (lambda: HH(1, V_initializer=CONST(-65.0 * u.mV)), 10.0 * u.uA, 0.01, 5_000, 3),
-    "MorrisLecar": (lambda: MorrisLecar(1, V_initializer=CONST(-60.0 * u.mV)), 100.0 * u.uA,
-                    0.05, 10_000, 4),
+    "MorrisLecar": (
+        lambda: MorrisLecar(1, V_initializer=CONST(-60.0 * u.mV)),
+        100.0 * u.uA,
+        0.05,
+        10_000,
+        4,
+    ),
     "WangBuzsakiHH": (lambda: WangBuzsakiHH(1), 1.0 * u.uA, 0.01, 10_000, 4),
     "FitzHughNagumo": (lambda: FitzHughNagumo(1), 0.5, 0.1, 5_000, 10),
     "HindmarshRose": (lambda: HindmarshRose(1), 3.0, 0.01, 50_000, 10),
@@ -201,8 +217,9 @@ def test_izhikevich_regular_spiking_and_hard_reset():
     assert np.all(V[idx] >= 30.0)  # the spiking step leaves V above threshold
     k = idx[0]
     # the next step starts from V = c and u + d: the same as one step of a fresh neuron
-    fresh = Izhikevich(1, V_initializer=CONST(-65.0 * u.mV),
-                       u_initializer=CONST((U[k] + 8.0) * u.mV / u.ms))
+    fresh = Izhikevich(
+        1, V_initializer=CONST(-65.0 * u.mV), u_initializer=CONST((U[k] + 8.0) * u.mV / u.ms)
+    )
     _, one = simulate(fresh, x, 1, dt, record=("V", "u"))
     np.testing.assert_allclose(V[k + 1], mantissa(one["V"], u.mV)[0, 0], rtol=1e-5)
     np.testing.assert_allclose(U[k + 1], mantissa(one["u"], u.mV / u.ms)[0, 0], rtol=1e-5)

@@ -133,12 +133,15 @@ def test_keyword_arguments_raise_not_implemented():
         vmap(lambda x, y=1.0: x * y)(XS, y=2.0)
 
 
-@pytest.mark.parametrize("in_axes", [(0, 0), (0, None, 0)])
-def test_wrong_in_axes_length_raises(in_axes):
+@pytest.mark.parametrize(
+    "in_axes, args",
+    [((0, 0), (XS,)), ((0, None, 0), (XS, XS)), ([0], (XS, XS))],
+    ids=["too-many", "too-many-2", "too-few"],
+)
+def test_wrong_in_axes_length_raises(in_axes, args):
+    f = vmap(lambda *a: sum(a), in_axes=in_axes)
     with pytest.raises(ValueError, match="in_axes has .* entries but the function was called"):
-        vmap(lambda x, y: x + y, in_axes=in_axes)(XS) if len(in_axes) == 2 else vmap(
-            lambda x, y: x + y, in_axes=in_axes
-        )(XS, XS)
+        f(*args)
 
 
 def test_inconsistent_batch_sizes_raise():

@@ -29,21 +29,6 @@ class _SynapticLIF(IFBase):
     """LIF with a synaptic variable ``g`` that decays with ``tau_syn`` and receives the
     delta inputs (spike arrivals). ``g`` is updated first and drives V in the same step."""
 
-    def __init__(
-        self,
-        in_size: Any,
-        spk_fun: Any,
-        spk_reset: str,
-        name: str | None,
-        V_initializer: Any,
-        g_initializer: Any,
-        **params: Any,
-    ) -> None:
-        super().__init__(in_size, spk_fun=spk_fun, spk_reset=spk_reset, name=name)
-        bind_params(self, **params)
-        self.V_initializer = V_initializer
-        self.g_initializer = g_initializer
-
     def _integrate(self, jumped: dict[str, Any], I: Any) -> dict[str, Any]:  # noqa: E741
         g = exp_euler_step(cubalif_dg, self.g.value, value(self.tau_syn))
         g = self.sum_delta_inputs(g)
@@ -112,20 +97,10 @@ class CubaLIF(_SynapticLIF):
         spk_reset: str = "soft",
         name: str | None = None,
     ) -> None:
-        super().__init__(
-            in_size,
-            spk_fun,
-            spk_reset,
-            name,
-            V_initializer,
-            g_initializer,
-            R=R,
-            tau=tau,
-            tau_syn=tau_syn,
-            V_th=V_th,
-            V_reset=V_reset,
-            V_rest=V_rest,
-        )
+        super().__init__(in_size, spk_fun=spk_fun, spk_reset=spk_reset, name=name)
+        bind_params(self, R=R, tau=tau, tau_syn=tau_syn, V_th=V_th, V_reset=V_reset, V_rest=V_rest)
+        self.V_initializer = V_initializer
+        self.g_initializer = g_initializer
 
     def _step_V(self, V: Any, g: Any, I: Any) -> Any:  # noqa: E741
         return exp_euler_step(lif_dv, V, g + I, *self._params("V_rest", "R", "tau"))
@@ -197,21 +172,11 @@ class CobaLIF(_SynapticLIF):
         spk_reset: str = "soft",
         name: str | None = None,
     ) -> None:
-        super().__init__(
-            in_size,
-            spk_fun,
-            spk_reset,
-            name,
-            V_initializer,
-            g_initializer,
-            R=R,
-            tau=tau,
-            tau_syn=tau_syn,
-            V_th=V_th,
-            V_reset=V_reset,
-            V_rest=V_rest,
-            E=E,
-        )
+        super().__init__(in_size, spk_fun=spk_fun, spk_reset=spk_reset, name=name)
+        bind_params(self, R=R, tau=tau, tau_syn=tau_syn, V_th=V_th, V_reset=V_reset, V_rest=V_rest)
+        bind_params(self, E=E)
+        self.V_initializer = V_initializer
+        self.g_initializer = g_initializer
 
     def _step_V(self, V: Any, g: Any, I: Any) -> Any:  # noqa: E741
         return exp_euler_step(cobalif_dv, V, I, g, *self._params("V_rest", "E", "R", "tau"))

