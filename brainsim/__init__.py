@@ -16,6 +16,8 @@ from . import graph as graph
 from . import init as init
 from . import models as models
 from . import simulate as simulate
+from . import analysis as analysis
+from . import plot as plot
 from . import nn as nn
 from . import random as random
 from . import surrogate as surrogate
@@ -72,4 +74,6 @@ __all__ = [
     "nn",
     "models",
     "simulate",
+    "analysis",
+    "plot",
 ]

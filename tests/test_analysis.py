@@ -63,6 +63,23 @@ def test_rate_accepts_dict_and_quantities(poisson):
     np.testing.assert_allclose(as_s, plain)
 
 
+def test_rate_accepts_event_objects_carrying_n_neurons(poisson):
+    class Events:  # duck-typed like a simulation's spike recording
+        def __init__(self, times, indices, n_neurons):
+            self.times, self.indices, self.n_neurons = times, indices, n_neurons
+
+    times, indices = poisson
+    expected = analysis.firing_rate((times, indices), duration=DURATION_MS, n_neurons=N)
+    ev = Events(times * u.ms, indices.astype(np.int32), N)
+    np.testing.assert_allclose(analysis.firing_rate(ev, duration=DURATION_MS), expected)
+    as_dict = {"times": times, "indices": indices, "n_neurons": N}
+    assert analysis.mean_rate(as_dict, duration=DURATION_MS) == pytest.approx(expected.mean())
+    _, rate = analysis.population_rate(ev, 1.0, duration=DURATION_MS)
+    assert rate.mean() == pytest.approx(expected.mean())
+    with pytest.raises(BrainSimValueError, match=r"n_neurons=\.\.\.\): the number of neurons"):
+        analysis.firing_rate(Events(times, indices, None), duration=DURATION_MS)
+
+
 def test_events_and_raster_give_the_same_rates():
     dt = 0.1
     n_steps, n = 5000, 20

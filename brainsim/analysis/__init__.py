@@ -5,7 +5,8 @@ Conventions
 - Spikes are events, ``times`` (a Quantity, or plain numbers in **ms**) with integer
   ``indices``, or a dense raster ``(n_steps, n_neurons)`` with its time step ``dt``.
   Functions that take a single ``spikes`` argument accept a ``(times, indices)`` tuple, a
-  dict with keys ``'times'`` and ``'indices'``, or a raster.
+  dict with keys ``'times'`` and ``'indices'``, any object with ``times`` / ``indices`` /
+  ``n_neurons`` attributes (e.g. a simulation's spike recording), or a raster.
 - Every time argument (``duration``, ``dt``, ``bin_size``, ``width``, ...) is a Quantity
   or plain numbers in ms.
 - Results are plain NumPy arrays / Python floats: times in ms, rates in Hz, CV, Fano

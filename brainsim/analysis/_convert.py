@@ -172,8 +172,13 @@ def raster(spikes: Any, fn: str, name: str = "spikes") -> np.ndarray:
     return arr
 
 
-def split_spikes(spikes: Any, fn: str) -> tuple[Any, Any] | None:
-    """``(times, indices)`` if ``spikes`` holds events, None if it is a raster."""
+def split_spikes(spikes: Any, fn: str) -> tuple[Any, Any, Any] | None:
+    """``(times, indices, n_neurons or None)`` if ``spikes`` holds events, None for a raster.
+
+    Events are a ``(times, indices)`` tuple, a dict with keys ``'times'`` and ``'indices'``
+    (and optionally ``'n_neurons'``), or any object with ``times`` and ``indices``
+    attributes (and optionally ``n_neurons``), such as a simulation's spike recording.
+    """
     if isinstance(spikes, Mapping):
         missing = [k for k in ("times", "indices") if k not in spikes]
         if missing:
@@ -181,14 +186,16 @@ def split_spikes(spikes: Any, fn: str) -> tuple[Any, Any] | None:
                 f"{fn}(spikes=...): a dict of spike events needs the keys 'times' and "
                 f"'indices'; missing {missing}, got keys {sorted(map(str, spikes))}"
             )
-        return spikes["times"], spikes["indices"]
+        return spikes["times"], spikes["indices"], spikes.get("n_neurons")
     if isinstance(spikes, tuple):
         if len(spikes) != 2:
             raise BrainSimValueError(
                 f"{fn}(spikes=...): a tuple of spike events must be (times, indices), got "
                 f"a tuple of length {len(spikes)}"
             )
-        return spikes[0], spikes[1]
+        return spikes[0], spikes[1], None
+    if hasattr(spikes, "times") and hasattr(spikes, "indices"):
+        return spikes.times, spikes.indices, getattr(spikes, "n_neurons", None)
     return None
 
 

@@ -28,10 +28,10 @@ def _counts_and_duration(
     spikes: Any, duration: Any, n_neurons: Any, dt: Any, fn: str
 ) -> tuple[np.ndarray, float]:
     """Spike count per neuron and the recording duration in ms."""
-    pair = split_spikes(spikes, fn)
-    if pair is not None:
-        n = check_n_neurons(n_neurons, fn)
-        _, idx = events(pair[0], pair[1], n, fn)
+    ev = split_spikes(spikes, fn)
+    if ev is not None:
+        n = check_n_neurons(ev[2] if n_neurons is None else n_neurons, fn)
+        _, idx = events(ev[0], ev[1], n, fn)
         dur = positive_ms(duration, fn, "duration", "1000 * u.ms")
         return np.bincount(idx, minlength=n).astype(float), dur
     arr = raster(spikes, fn)
@@ -63,15 +63,18 @@ def firing_rate(
     Parameters
     ----------
     spikes
-        Either spike events -- a ``(times, indices)`` tuple or a dict with keys ``'times'``
-        and ``'indices'`` (times as a Quantity or plain numbers in ms) -- or a dense raster
-        of shape ``(n_steps, n_neurons)`` (bool, 0/1 or spike counts per step).
+        Either spike events -- a ``(times, indices)`` tuple, a dict with keys ``'times'``
+        and ``'indices'``, or an object with ``times`` / ``indices`` (and ``n_neurons``)
+        attributes such as a simulation's spike recording; times as a Quantity or plain
+        numbers in ms -- or a dense raster of shape ``(n_steps, n_neurons)`` (bool, 0/1 or
+        spike counts per step).
     duration
         Length of the recording (Quantity or ms). Required for events; for a raster it
         defaults to ``n_steps * dt``.
     n_neurons
         Number of neurons. Required for events (silent neurons do not appear in
-        ``indices``); for a raster it is the number of columns.
+        ``indices``) unless they carry it (``spikes.n_neurons`` or ``spikes['n_neurons']``);
+        for a raster it is the number of columns.
     dt
         Time step of a raster (Quantity or ms). Unused for events.
 
@@ -172,13 +175,13 @@ def population_rate(
     Parameters
     ----------
     spikes
-        Spike events (``(times, indices)`` tuple or dict with ``'times'``/``'indices'``)
-        or a raster of shape ``(n_steps, n_neurons)``; see :func:`firing_rate`.
+        Spike events or a raster of shape ``(n_steps, n_neurons)``; see
+        :func:`firing_rate`.
     dt
         Bin width (Quantity or ms). For a raster, its time step: one bin per row.
     n_neurons, duration
-        Required for events: population size and recording length (Quantity or ms).
-        For a raster they come from its shape.
+        Required for events: population size (unless the events carry ``n_neurons``) and
+        recording length (Quantity or ms). For a raster they come from its shape.
     t_start
         Time of the first bin (Quantity or ms); spikes before it are ignored.
     width
@@ -211,10 +214,10 @@ def population_rate(
     fn = "population_rate"
     step = positive_ms(dt, fn, "dt")
     t0 = scalar_ms(t_start, fn, "t_start")
-    pair = split_spikes(spikes, fn)
-    if pair is not None:
-        n = check_n_neurons(n_neurons, fn)
-        times, _ = events(pair[0], pair[1], n, fn)
+    ev = split_spikes(spikes, fn)
+    if ev is not None:
+        n = check_n_neurons(ev[2] if n_neurons is None else n_neurons, fn)
+        times, _ = events(ev[0], ev[1], n, fn)
         n_bins = n_bins_of(positive_ms(duration, fn, "duration", "1000 * u.ms"), step)
         b = bin_index(times, t0, step)
         counts = np.bincount(b[(b >= 0) & (b < n_bins)], minlength=n_bins).astype(float)

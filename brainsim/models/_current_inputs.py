@@ -67,7 +67,10 @@ def _stack(owner: str, name: str, values: Sequence[Any]) -> tuple[Any, Any]:
 
 
 class TimedInput(Module):
-    """Contract of the current generators: ``_raw(k, dt)`` gives the mantissa at steps ``k``
+    """Base of the current generators (not public): ``update()`` returns the output at the
+    current step, ``value_at(k)`` at given steps, ``as_array(duration)`` over a run.
+
+    Contract of subclasses: ``_raw(k, dt)`` gives the mantissa at steps ``k``
     (shape ``k.shape + self.shape``) and ``_inside(k, dt)`` the window; subclasses set
     ``self.unit`` and ``self.shape``."""
 
@@ -98,7 +101,10 @@ class TimedInput(Module):
         n = int(round(float(ratio(f"{type(self).__name__}.as_array", duration, dt))))
         return self.value_at(jnp.arange(n), dt)
 
-    def update(self) -> Any:
+    def update(self, *args: Any) -> Any:
+        """The output at the current step. Positional arguments (such as the ``V`` that
+        ``sum_current_inputs`` passes) are ignored, so a generator can be registered directly
+        with ``neuron.add_current_input(key, generator)``."""
         return self.value_at(current_step(f"{type(self).__name__}.update"))
 
 

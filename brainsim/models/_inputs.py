@@ -179,6 +179,11 @@ def _binomial_count(n: int, p: Any, shape: tuple) -> Any:
     return jnp.where(use_normal, normal(), binomial())
 
 
+def _check_count(where: str, n: Any) -> None:
+    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 0:
+        raise BrainSimValueError(f"{where}(num_input=...): expected an int >= 0, got {n!r}.")
+
+
 def poisson_input(
     freq: Any,
     num_input: int,
@@ -227,14 +232,7 @@ def poisson_input(
             f"poisson_input(target_state=...): expected a State such as neuron.V, got "
             f"{type(target_state).__name__}."
         )
-    if (
-        isinstance(num_input, bool)
-        or not isinstance(num_input, int | np.integer)
-        or (num_input < 0)
-    ):
-        raise BrainSimValueError(
-            f"poisson_input(num_input=...): expected an int >= 0, got {num_input!r}."
-        )
+    _check_count("poisson_input", num_input)
     old = target_state.value
     unit = u.get_unit(old)
     if u.get_unit(weight).dim != unit.dim:
@@ -299,14 +297,7 @@ class PoissonInput(Module):
                 f"PoissonInput(target_prefetch=...): expected neuron.prefetch('V') (a "
                 f"Prefetch), got {type(target_prefetch).__name__}."
             )
-        if (
-            isinstance(num_input, bool)
-            or not isinstance(num_input, int | np.integer)
-            or (num_input < 0)
-        ):
-            raise BrainSimValueError(
-                f"PoissonInput(num_input=...): expected an int >= 0, got {num_input!r}."
-            )
+        _check_count("PoissonInput", num_input)
         self.target = target_prefetch
         self.indices = indices
         self.num_input = int(num_input)

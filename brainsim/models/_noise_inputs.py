@@ -89,7 +89,7 @@ class OUProcessInput(TimedInput):
     def reset_state(self, batch_size: int | None = None, **kwargs: Any) -> None:
         self.x.value = init_var(value(self.mean), self.shape, batch_size, self.unit)
 
-    def update(self) -> Any:
+    def update(self, *args: Any) -> Any:
         dt = environ.get_dt()
         k = current_step("OUProcessInput.update")
         mean, sigma = value(self.mean), value(self.sigma)

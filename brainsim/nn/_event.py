@@ -89,6 +89,36 @@ def _scatter_jvp(idx, n_post, cap, primals, tangents):
     return y, dy
 
 
+def _enqueue(queue: Any, x: Any, w: Any, idx: Any, d: Any, ptr: Any, cap: int) -> Any:
+    """Add the events of ``x`` into the delivery ring buffer ``queue`` (L, n_post):
+    synapse (i, k) of an active neuron i lands in slot ``(ptr + d[i, k]) % L``."""
+    events = x != 0
+    L = queue.shape[0]
+    wk = jnp.broadcast_to(w, idx.shape).astype(queue.dtype)
+
+    def add(rows_idx, rows_d, rows_w):
+        return queue.at[(ptr + rows_d) % L, rows_idx].add(rows_w)
+
+    def dense(_):
+        return add(idx, d, jnp.where(events[:, None], wk, 0))
+
+    if cap <= 0 or cap >= idx.shape[0]:
+        return dense(None)
+    count = jnp.sum(events)
+
+    def sparse(c):
+        def run(_):
+            act = jnp.nonzero(events, size=c, fill_value=0)[0]
+            valid = (jnp.arange(c) < count)[:, None]
+            return add(idx[act], d[act], jnp.where(valid, wk[act], 0))
+
+        return run
+
+    tiers = _tiers(cap, idx.shape[0])
+    branch = jnp.sum(jnp.asarray(tiers) < count)
+    return jax.lax.switch(branch, [sparse(c) for c in tiers] + [dense], None)
+
+
 def event_matvec(x: Any, weight: Any, indices: Any, n_post: int, cap: int = 0) -> Any:
     """Event-driven ``(x != 0) @ W`` for fixed-out-degree connectivity.
 
@@ -167,6 +197,15 @@ class EventFixedNumConn(Module):
         Sample targets with replacement (multapses possible, fastest) or without.
     seed
         Seed of the NumPy generator that draws the targets.
+    delay
+        Optional transmission delays: a time, an array of times of shape
+        ``(in_size, conn_num)`` (one per synapse), or an initializer of such times (e.g.
+        ``init.Uniform(1 * u.ms, 5 * u.ms)``). Rounded to whole steps of ``dt``. Events are
+        scheduled into a delivery ring buffer of ``(max_delay + 1) x out_size`` when they
+        occur (event-driven: cost proportional to spikes x out-degree), so heterogeneous
+        delays cost no more than homogeneous ones. The module then has States
+        (``init_state``). Gradients flow to the weights; with respect to the spikes they
+        are not defined through the buffer.
     spike_capacity
         Smallest capacity of the sparse path (default 32 spiking neurons per step). Steps
         with more spikes use 8x larger buffers, and beyond ``in_size / 4`` a vectorised pass
@@ -194,6 +233,7 @@ class EventFixedNumConn(Module):
         name: str | None = None,
         param_type: type = ParamState,
         spike_capacity: int | None = None,
+        delay: Any = None,
     ) -> None:
         super().__init__(name=name)
         cls = type(self).__name__
@@ -254,6 +294,77 @@ class EventFixedNumConn(Module):
         w = u.Quantity(jnp.asarray(wm, dtype), unit=w.unit) if isinstance(
             w, u.Quantity) else jnp.asarray(w, dtype)
         self.weight = param_type(w)
+        self.delay_steps = None if delay is None else self._delay_steps(delay, rng)
+
+    def _delay_steps(self, delay: Any, rng: np.random.Generator) -> Any:
+        cls = type(self).__name__
+        if callable(delay) and not isinstance(delay, jax.Array | np.ndarray | u.Quantity):
+            delay = init.param(delay, (self.n_pre, self.conn_num))
+        dt = environ.get_dt()
+        try:
+            steps = np.asarray(u.maybe_decimal(delay / dt), dtype=np.float64)
+        except Exception as err:
+            raise BrainSimValueError(
+                f"{cls}(delay=...): expected a time (e.g. 2 * u.ms) or times of shape "
+                f"{(self.n_pre, self.conn_num)}, compatible with dt={dt}; got {delay!r}."
+            ) from err
+        if steps.shape not in ((), (self.n_pre, self.conn_num)):
+            raise BrainSimValueError(
+                f"{cls}(delay=...): expected a scalar or shape {(self.n_pre, self.conn_num)}, "
+                f"got {steps.shape}."
+            )
+        if np.any(steps < 0):
+            raise BrainSimValueError(f"{cls}(delay=...): delays must be >= 0.")
+        steps = np.round(steps).astype(np.int32)
+        del rng
+        return jnp.asarray(np.broadcast_to(steps, (self.n_pre, self.conn_num)))
+
+    @property
+    def max_delay_steps(self) -> int:
+        return 0 if self.delay_steps is None else int(jnp.max(self.delay_steps, initial=0))
+
+    def init_state(self, batch_size: int | None = None, **kwargs: Any) -> None:
+        """With delays: a delivery ring buffer of ``(max_delay + 1, [batch], out_size)``."""
+        if self.delay_steps is None:
+            return
+        from .._state import DelayState, ShortTermState
+
+        wm = u.get_mantissa(self.weight.value)
+        dtype = jnp.result_type(wm) if jnp.issubdtype(jnp.result_type(wm), jnp.inexact) \
+            else environ.dftype()
+        shape = (self.max_delay_steps + 1,) + ((batch_size,) if batch_size else ()) + (
+            self.n_post,)
+        self.queue = DelayState(jnp.zeros(shape, dtype))
+        self.queue_ptr = ShortTermState(jnp.asarray(0, jnp.int32))
+
+    def reset_state(self, batch_size: int | None = None, **kwargs: Any) -> None:
+        self.init_state(batch_size)
+
+    def _delayed(self, x: Any) -> Any:
+        if not hasattr(self, "queue"):
+            raise BrainSimValueError(
+                f"{type(self).__name__}: a projection with delays keeps a delivery buffer; "
+                f"call init_state() (or brainsim.nn.init_all_states) first."
+            )
+        wm, wu = _mantissa_unit(self.weight.value)
+        xm = jnp.asarray(u.get_mantissa(x))
+        q, ptr = self.queue.value, self.queue_ptr.value
+        cap = self.spike_capacity
+        if q.ndim == 2:
+            q = _enqueue(q, xm, jnp.asarray(wm), self.indices, self.delay_steps, ptr, cap)
+            out = q[ptr]
+            q = q.at[ptr].set(0)
+        else:  # batched: queue (L, B, n_post), x (B, n_pre)
+            q = jax.vmap(
+                lambda qb, xb: _enqueue(qb, xb, jnp.asarray(wm), self.indices,
+                                        self.delay_steps, ptr, cap),
+                in_axes=(1, 0), out_axes=1,
+            )(q, xm)
+            out = q[ptr]
+            q = q.at[ptr].set(0)
+        self.queue.value = q
+        self.queue_ptr.value = (ptr + 1) % q.shape[0]
+        return out if wu is None else u.Quantity(out, unit=wu)
 
     def _effective_input(self, x: Any) -> Any:
         if self.pre_mask is not None:
@@ -268,6 +379,8 @@ class EventFixedNumConn(Module):
                 f"{type(self).__name__}: expected input with last axis {self.n_pre}, got shape "
                 f"{np.shape(x)}."
             )
+        if self.delay_steps is not None:
+            return self._delayed(x)
         if self.conn_num == 0:
             w = self.weight.value
             zeros = jnp.zeros(np.shape(x)[:-1] + (self.n_post,), environ.dftype())

@@ -318,6 +318,21 @@ def test_wiener_process_increments():
         models.WienerProcessInput(1.0 * u.nA, 5 * u.ms)
 
 
+def test_generator_registered_as_a_neuron_current_input():
+    lif = models.LIF(2, tau=10 * u.ms)
+    lif.init_state()
+    lif.add_current_input("drive", models.ConstantInput(2, 2.0 * u.mA, 1 * u.ms, 0.5 * u.ms))
+
+    def step():
+        lif()
+        return lif.V.value.to_decimal(u.mV)
+
+    V = np.asarray(run(step, 20))[:, 0]
+    np.testing.assert_array_equal(V[:5], 0)  # before t_start
+    np.testing.assert_allclose(V[5], 2 * (1 - math.exp(-0.01)), rtol=1e-5)
+    assert np.all(np.diff(V[5:15]) > 0) and np.all(np.diff(V[15:]) < 0)  # window ends at 1.5 ms
+
+
 def test_generators_need_the_current_time():
     inp = models.ConstantInput(1, 1.0 * u.nA, 1 * u.ms)
     with pytest.raises(KeyError, match=r"ConstantInput.update.*environ.context"):

@@ -183,9 +183,19 @@ class Refractory(IFBase):
             )
         return t
 
-    def _write(self, jumped: dict[str, Any], new: dict[str, Any]) -> None:
+    def _refractory_now(self) -> tuple[Any, Any]:
         t = self._now()
-        refractory = (t - self.last_spike_time.value) < value(self.tau_ref)
+        return t, (t - self.last_spike_time.value) < value(self.tau_ref)
+
+    def _integrate(self, jumped: dict[str, Any], I: Any) -> dict[str, Any]:  # noqa: E741
+        # a held neuron discards its step: start it from V_reset, so that a held V far above
+        # threshold cannot overflow the step (nor its gradient through ``where``)
+        _, refractory = self._refractory_now()
+        V = u.math.where(refractory, value(self.V_reset), jumped["V"])
+        return super()._integrate({**jumped, "V": V}, I)
+
+    def _write(self, jumped: dict[str, Any], new: dict[str, Any]) -> None:
+        t, refractory = self._refractory_now()
         held = {
             k: u.math.where(refractory, jumped[k], v) if k in jumped else v for k, v in new.items()
         }

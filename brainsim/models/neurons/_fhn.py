@@ -7,7 +7,8 @@ from typing import Any
 import brainunit as u
 
 from ... import init
-from ._hh import ONE, _NeuronBase, exp_euler
+from ...nn import exp_euler_step
+from ._hh import ONE, _NeuronBase
 
 __all__ = ["FitzHughNagumo", "fhn_dv", "fhn_dw"]
 
@@ -92,6 +93,6 @@ class FitzHughNagumo(_NeuronBase):
 
     def _integrate(self, V: Any, I: Any) -> dict[str, Any]:
         return {
-            "V": exp_euler(fhn_dv, V, self.w.value, I, **self._values("tau")),
-            "w": exp_euler(fhn_dw, self.w.value, V, **self._values("a", "b", "tau_w")),
+            "V": exp_euler_step(fhn_dv, V, self.w.value, I, **self._values("tau")),
+            "w": exp_euler_step(fhn_dw, self.w.value, V, **self._values("a", "b", "tau_w")),
         }

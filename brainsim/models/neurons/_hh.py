@@ -108,15 +108,6 @@ def hh_dv(
 # --------------------------------------------------------------------------- shared base
 
 
-def exp_euler(fn: Any, x: Any, *args: Any, **kwargs: Any) -> Any:
-    """``exp_euler_step`` that also takes a plain (dimensionless) state with ``dt`` in ms."""
-    if isinstance(x, u.Quantity):
-        return exp_euler_step(fn, x, *args, **kwargs)
-    # exp_euler_step forms the unit of dx/dt of a plain state as ``1 / unit(dt)``, which
-    # brainunit turns into a Quantity, not a Unit; a unitless Quantity state avoids that path.
-    return u.maybe_decimal(exp_euler_step(fn, u.Quantity(x, unit=ONE), *args, **kwargs))
-
-
 class _NeuronBase(Neuron):
     """Machinery shared by the non-IF neurons (abstract).
 
@@ -193,7 +184,7 @@ class _NeuronBase(Neuron):
     def _gates(self, rates: dict[str, tuple[Any, Any]], phi: Any = 1.0) -> dict[str, Any]:
         """One exponential-Euler step of each gate ``name -> (alpha, beta)``."""
         return {
-            key: exp_euler(gate_dx, getattr(self, key).value, phi * a, phi * b)
+            key: exp_euler_step(gate_dx, getattr(self, key).value, phi * a, phi * b)
             for key, (a, b) in rates.items()
         }
 

@@ -7,7 +7,8 @@ from typing import Any
 import brainunit as u
 
 from ... import init
-from ._hh import ONE, _NeuronBase, exp_euler
+from ...nn import exp_euler_step
+from ._hh import ONE, _NeuronBase
 
 __all__ = ["HindmarshRose", "hindmarsh_rose_dv", "hindmarsh_rose_dy", "hindmarsh_rose_dz"]
 
@@ -110,7 +111,7 @@ class HindmarshRose(_NeuronBase):
     def _integrate(self, V: Any, I: Any) -> dict[str, Any]:
         y, z = self.y.value, self.z.value
         return {
-            "V": exp_euler(hindmarsh_rose_dv, V, y, z, I, **self._values("a", "b", "tau")),
-            "y": exp_euler(hindmarsh_rose_dy, y, V, **self._values("c", "d", "tau")),
-            "z": exp_euler(hindmarsh_rose_dz, z, V, **self._values("r", "s", "V_rest", "tau")),
+            "V": exp_euler_step(hindmarsh_rose_dv, V, y, z, I, **self._values("a", "b", "tau")),
+            "y": exp_euler_step(hindmarsh_rose_dy, y, V, **self._values("c", "d", "tau")),
+            "z": exp_euler_step(hindmarsh_rose_dz, z, V, **self._values("r", "s", "V_rest", "tau")),
         }

@@ -9,8 +9,9 @@ import jax
 import jax.numpy as jnp
 
 from ... import environ, init
+from ...nn import exp_euler_step
 from .._utils import value
-from ._hh import _NeuronBase, exp_euler
+from ._hh import _NeuronBase
 
 __all__ = ["Izhikevich", "IzhikevichRef", "izhikevich_dv", "izhikevich_du"]
 
@@ -87,8 +88,8 @@ class _IzhikevichBase(_NeuronBase):
     def _advance(self, V: Any, U: Any, x: Any) -> tuple[Any, Any]:
         """One exponential-Euler step of V and u from (V, u), both with the old values."""
         I = self.sum_current_inputs(x, V)
-        V_new = self.sum_delta_inputs(exp_euler(izhikevich_dv, V, U, I))
-        return V_new, exp_euler(izhikevich_du, U, V, **self._values("a", "b"))
+        V_new = self.sum_delta_inputs(exp_euler_step(izhikevich_dv, V, U, I))
+        return V_new, exp_euler_step(izhikevich_du, U, V, **self._values("a", "b"))
 
 
 class Izhikevich(_IzhikevichBase):

@@ -7,7 +7,8 @@ from typing import Any
 import brainunit as u
 
 from ... import init
-from ._hh import ONE, _NeuronBase, exp_euler, membrane_dv
+from ...nn import exp_euler_step
+from ._hh import ONE, _NeuronBase, membrane_dv
 
 __all__ = ["MorrisLecar", "ml_dv", "ml_dw"]
 
@@ -131,6 +132,6 @@ class MorrisLecar(_NeuronBase):
     def _integrate(self, V: Any, I: Any) -> dict[str, Any]:
         params = self._values("V_Ca", "g_Ca", "V_K", "g_K", "V_leak", "g_leak", "C", "V1", "V2")
         return {
-            "V": exp_euler(ml_dv, V, self.W.value, I, **params),
-            "W": exp_euler(ml_dw, self.W.value, V, **self._values("V3", "V4", "phi")),
+            "V": exp_euler_step(ml_dv, V, self.W.value, I, **params),
+            "W": exp_euler_step(ml_dw, self.W.value, V, **self._values("V3", "V4", "phi")),
         }

@@ -7,8 +7,9 @@ from typing import Any
 import brainunit as u
 
 from ... import init
+from ...nn import exp_euler_step
 from .._utils import value
-from ._hh import ONE, _NeuronBase, exp_euler, gate_rates, hh_dv
+from ._hh import ONE, _NeuronBase, gate_rates, hh_dv
 
 __all__ = ["WangBuzsakiHH", "wb_dv", "wb_rates"]
 
@@ -125,6 +126,6 @@ class WangBuzsakiHH(_NeuronBase):
 
     def _integrate(self, V: Any, I: Any) -> dict[str, Any]:
         params = self._values("E_Na", "g_Na", "E_K", "g_K", "E_L", "g_L", "C")
-        new = {"V": exp_euler(wb_dv, V, self.h.value, self.n.value, I, **params)}
+        new = {"V": exp_euler_step(wb_dv, V, self.h.value, self.n.value, I, **params)}
         rates = wb_rates(V)
         return {**new, **self._gates({"h": rates["h"], "n": rates["n"]}, value(self.phi))}
