@@ -19,11 +19,15 @@ _ONE = u.get_unit(1.0)
 
 
 def _unit_name(unit: Any) -> str:
-    return "a dimensionless number" if unit is None or unit.dim == _ONE.dim else f"{unit}"
+    return "a dimensionless number" if unit is None or unit.dim == _ONE.dim else (
+        f"a value in {unit}")
 
 
 def _example(unit: Any) -> str:
-    return "1.0" if unit is None or unit.dim == _ONE.dim else f"10 * u.{unit}"
+    if unit is None or unit.dim == _ONE.dim:
+        return "1.0"
+    name = str(unit)
+    return f"10 * u.{name}" if name.isidentifier() else f"a Quantity in {name}"
 
 
 def check_param(
@@ -58,7 +62,7 @@ def check_param(
     if got_unit.dim != expected_dim:
         got = "the dimensionless value" if got_unit.dim == _ONE.dim else f"a value in {got_unit}:"
         raise BrainSimValueError(
-            f"{cls}({name}=...): expected {_unit_name(unit)} such as {_example(unit)}, got "
+            f"{cls}({name}=...): expected {_unit_name(unit)} (e.g. {_example(unit)}), got "
             f"{got} {raw!r}."
         )
     shape = np.shape(u.get_mantissa(raw))
