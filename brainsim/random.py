@@ -674,8 +674,8 @@ def seed(n: int | None = None) -> None:
     True
     """
     DEFAULT.seed(n)
-    if n is not None and not isinstance(n, jax.core.Tracer):
-        np.random.seed(int(n))
+    if isinstance(n, int | np.integer) and not isinstance(n, bool):
+        np.random.seed(int(n))  # (a key, or a traced seed, leaves NumPy alone)
 
 
 @contextlib.contextmanager

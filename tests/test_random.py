@@ -181,7 +181,8 @@ def test_backup_keeps_metadata_hashable():
     rs.backup_key()
     ref = rs.to_state_ref()
     leaves, treedef = jax.tree.flatten(ref)
-    assert len(leaves) == 1 and hash(treedef) is not None
+    assert len(leaves) == 1
+    assert jax.tree.structure(rs.to_state_ref()) == treedef  # metadata compares as aux data
     rs.restore_key()
 
 

@@ -6,7 +6,8 @@
   *jump* (the spike-triggered resets of the previous step), *integrate* (one exponential
   Euler step of every ODE, written per model as ``_integrate``), *write*;
 * :class:`Refractory`: absolute refractoriness, combined with a model as
-  ``class ExpIFRef(Refractory, ExpIF)``.
+  ``class ExpIFRef(Refractory, ExpIF)``, and :func:`refractory_doc`, the docstring of such
+  a variant.
 """
 
 from __future__ import annotations
