@@ -146,8 +146,8 @@ def direct_current(x: Any, n_steps: int) -> Any:
     >>> brainsim.train.direct_current(jnp.array([1.0, 2.0]), 3).shape
     (3, 2)
     >>> brainsim.train.direct_current(jnp.array([1.0]) * u.mA, 2)
-    ArrayImpl([[1.],
-               [1.]], dtype=float32) * mamp
+    Quantity([[1.]
+              [1.]], "mA")
     """
     n = _steps(n_steps, "direct_current")
     if isinstance(x, u.Quantity):

@@ -97,7 +97,7 @@ def spike_count_cross_entropy(spikes_over_time: Any, labels: Any) -> Any:
     >>> import jax.numpy as jnp, brainsim
     >>> spikes = jnp.zeros((10, 1, 2)).at[:3, 0, 0].set(1.0)   # 3 spikes vs 0
     >>> brainsim.train.spike_count_cross_entropy(spikes, jnp.array([0]))  # log(1 + e^-3)
-    Array(0.04858735, dtype=float32)
+    Array(0.0486, dtype=float32)
     """
     counts = jnp.sum(_plain(spikes_over_time, "spike_count_cross_entropy", "spikes"), axis=0)
     return softmax_cross_entropy(counts, labels)
@@ -187,9 +187,9 @@ def target_rate_loss(spikes: Any, target_rate: Any, dt: Any = None) -> Any:
     Examples
     --------
     >>> import jax.numpy as jnp, brainunit as u, brainsim
-    >>> spikes = jnp.zeros((100, 2)).at[::10, 0].set(1.0)   # 10 Hz and 0 Hz over 100 ms
-    >>> brainsim.train.target_rate_loss(spikes, 5 * u.Hz, dt=1 * u.ms)   # (25 + 25) / 2
-    Array(25., dtype=float32)
+    >>> spikes = jnp.zeros((100, 2)).at[::20, 0].set(1.0)   # 50 Hz and 0 Hz over 100 ms
+    >>> brainsim.train.target_rate_loss(spikes, 25 * u.Hz, dt=1 * u.ms)   # (25**2 + 25**2) / 2
+    Array(625., dtype=float32)
     """
     where = "target_rate_loss"
     rates, in_hz = _rates(spikes, dt, where)

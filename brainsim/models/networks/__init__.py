@@ -1,5 +1,9 @@
 """Reference networks from the literature, built only from public brainsim classes."""
 
 from ._coba import COBANetwork as COBANetwork
+from ._coba_hh import COBAHHNetwork as COBAHHNetwork
+from ._coba_hh import TraubHH as TraubHH
+from ._coba_hh import traub_rates as traub_rates
+from ._cuba import CUBANetwork as CUBANetwork
 
-__all__ = ["COBANetwork"]
+__all__ = ["COBANetwork", "CUBANetwork", "COBAHHNetwork", "TraubHH", "traub_rates"]
