@@ -10,8 +10,8 @@ Gradients flow through the spikes by the LIF's surrogate gradient (BPTT over the
 steps), and ``brainsim.train.Optimizer`` applies Adam to every ParamState. Each minibatch
 starts from reset States (``run_sequence`` calls ``reset_all_states(batch_size=B)``).
 
-Run ``python examples/train_digits.py`` (about 95-98 % test accuracy) or ``--quick`` for
-one short epoch.
+Run ``python examples/train_digits.py`` (40 epochs, about 97-98 % test accuracy, well
+under a second per epoch on a laptop CPU) or ``--quick`` for a single epoch.
 """
 
 from __future__ import annotations
@@ -57,11 +57,11 @@ def loss_fn(model: DigitsSNN, xs, labels):
 
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="one short epoch (for tests)")
-    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--quick", action="store_true", help="one epoch (for tests)")
+    parser.add_argument("--epochs", type=int, default=40)
     parser.add_argument("--steps", type=int, default=25, help="time steps per image")
     parser.add_argument("--batch", type=int, default=64)
-    parser.add_argument("--lr", type=float, default=2e-3)
+    parser.add_argument("--lr", type=float, default=5e-3)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
 
@@ -73,7 +73,8 @@ def main(argv: list[str] | None = None) -> dict:
     x_tr, x_te, y_tr, y_te = train_test_split(
         x, y, test_size=0.25, stratify=y, random_state=args.seed
     )
-    epochs, n_train = (1, 320) if args.quick else (args.epochs, len(x_tr))
+    epochs = 1 if args.quick else args.epochs
+    n_train = len(x_tr)
 
     model = DigitsSNN()
     brainsim.nn.init_all_states(model)

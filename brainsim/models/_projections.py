@@ -41,13 +41,17 @@ def _auto_name(cls: type, name: str | None) -> str:
 
 def _read_source(modules: tuple, args: tuple) -> Any:
     """Apply the prefetch chain: the first item is read (called / State value), the rest
-    are applied in sequence."""
+    are applied in sequence. When called with ``x``, every item is applied to ``x`` (so
+    ``align_post_projection(comm=..., stp=...)`` called with spikes runs ``stp(spikes)``)."""
     if not modules:
         if not args:
             raise BrainSimValueError("projection: no input: give a prefetch or call with x.")
         return args[0]
-    first, *rest = modules
-    x = first.value if isinstance(first, State) else first()
+    if args:
+        x, rest = args[0], modules
+    else:
+        first, *rest = modules
+        x = first.value if isinstance(first, State) else first()
     for m in rest:
         x = m.value if isinstance(m, State) else m(x)
     return x

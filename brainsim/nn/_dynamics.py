@@ -249,9 +249,6 @@ class Dynamics(Module):
             old = d[full]
             if old is inp:
                 return
-            if not callable(old) and not callable(inp):
-                d[full] = old + inp  # two values for the same step accumulate
-                return
             raise BrainSimValueError(
                 f"{type(self).__name__}.add_{kind}_input: key {full!r} is already bound to a "
                 f"different input; use another key."
@@ -272,7 +269,7 @@ class Dynamics(Module):
                 return d[key]
         raise BrainSimValueError(f"{type(self).__name__}.get_input: unknown input key {key!r}.")
 
-    def _sum_inputs(self, kind: str, init: Any, args: tuple, label: str | None,
+    def _sum_inputs(self, kind: str, init: Any, args: tuple, label: str | None, pop: bool,
                     kwargs: dict) -> Any:
         d = getattr(self, f"_{kind}_inputs")
         if not d:
@@ -287,18 +284,21 @@ class Dynamics(Module):
                 total = total + inp(*args, **kwargs)
             else:
                 total = total + inp
-                d.pop(key)
+                if pop:
+                    d.pop(key)
         return total
 
     def sum_current_inputs(self, init: Any, *args: Any, label: str | None = None,
-                           **kwargs: Any) -> Any:
-        """``init`` plus every current input (callables get ``*args``, e.g. ``V``)."""
-        return self._sum_inputs("current", init, args, label, kwargs)
+                           pop: bool = True, **kwargs: Any) -> Any:
+        """``init`` plus every current input (callables get ``*args``, e.g. ``V``).
+
+        Plain values are removed after use unless ``pop=False``."""
+        return self._sum_inputs("current", init, args, label, pop, kwargs)
 
     def sum_delta_inputs(self, init: Any, *args: Any, label: str | None = None,
-                         **kwargs: Any) -> Any:
-        """``init`` plus every delta input."""
-        return self._sum_inputs("delta", init, args, label, kwargs)
+                         pop: bool = True, **kwargs: Any) -> Any:
+        """``init`` plus every delta input (values removed after use unless ``pop=False``)."""
+        return self._sum_inputs("delta", init, args, label, pop, kwargs)
 
     # ------------------------------------------------------------------ prefetch & delays
     def prefetch(self, item: str) -> Prefetch:

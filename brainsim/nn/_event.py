@@ -33,6 +33,16 @@ def _mantissa_unit(w: Any) -> tuple[Any, Any]:
     return w, None
 
 
+def _compact(events: Any, c: int) -> tuple[Any, Any]:
+    """Indices of up to ``c`` active entries and a validity mask ``(c, 1)``.
+
+    ``lax.top_k`` on the 0/1 events is the fastest compaction on XLA:CPU (about twice as
+    fast as ``jnp.nonzero(size=c)``).
+    """
+    vals, act = jax.lax.top_k(events.astype(jnp.float32), c)
+    return act, (vals > 0)[:, None]
+
+
 def _tiers(cap: int, n_pre: int) -> tuple[int, ...]:
     """Capacities of the sparse paths: ``cap``, then 8x larger ones below ``n_pre / 4``."""
     tiers = [cap]
@@ -51,10 +61,14 @@ def _scatter(x: Any, w: Any, idx: Any, n_post: int, cap: int) -> Any:
     """
     events = x != 0
     dtype = jnp.result_type(w)
-    wk = jnp.broadcast_to(w, idx.shape).astype(dtype)
+    w = jnp.asarray(w, dtype)
+
+    def rows(sel):  # weights of the selected rows, without materialising a scalar weight
+        return jnp.broadcast_to(w, idx.shape) if sel is None else (
+            jnp.broadcast_to(w, (sel.shape[0], idx.shape[1])) if w.ndim == 0 else w[sel])
 
     def dense(_):
-        return jnp.zeros(n_post, dtype).at[idx].add(jnp.where(events[:, None], wk, 0))
+        return jnp.zeros(n_post, dtype).at[idx].add(jnp.where(events[:, None], rows(None), 0))
 
     if cap <= 0 or cap >= idx.shape[0]:
         return dense(None)
@@ -62,9 +76,8 @@ def _scatter(x: Any, w: Any, idx: Any, n_post: int, cap: int) -> Any:
 
     def sparse(c):
         def run(_):
-            act = jnp.nonzero(events, size=c, fill_value=0)[0]
-            valid = (jnp.arange(c) < count)[:, None]
-            return jnp.zeros(n_post, dtype).at[idx[act]].add(jnp.where(valid, wk[act], 0))
+            act, valid = _compact(events, c)
+            return jnp.zeros(n_post, dtype).at[idx[act]].add(jnp.where(valid, rows(act), 0))
 
         return run
 
@@ -94,13 +107,17 @@ def _enqueue(queue: Any, x: Any, w: Any, idx: Any, d: Any, ptr: Any, cap: int) -
     synapse (i, k) of an active neuron i lands in slot ``(ptr + d[i, k]) % L``."""
     events = x != 0
     L = queue.shape[0]
-    wk = jnp.broadcast_to(w, idx.shape).astype(queue.dtype)
+    w = jnp.asarray(w, queue.dtype)
+
+    def rows(sel):
+        return jnp.broadcast_to(w, idx.shape) if sel is None else (
+            jnp.broadcast_to(w, (sel.shape[0], idx.shape[1])) if w.ndim == 0 else w[sel])
 
     def add(rows_idx, rows_d, rows_w):
         return queue.at[(ptr + rows_d) % L, rows_idx].add(rows_w)
 
     def dense(_):
-        return add(idx, d, jnp.where(events[:, None], wk, 0))
+        return add(idx, d, jnp.where(events[:, None], rows(None), 0))
 
     if cap <= 0 or cap >= idx.shape[0]:
         return dense(None)
@@ -108,9 +125,8 @@ def _enqueue(queue: Any, x: Any, w: Any, idx: Any, d: Any, ptr: Any, cap: int) -
 
     def sparse(c):
         def run(_):
-            act = jnp.nonzero(events, size=c, fill_value=0)[0]
-            valid = (jnp.arange(c) < count)[:, None]
-            return add(idx[act], d[act], jnp.where(valid, wk[act], 0))
+            act, valid = _compact(events, c)
+            return add(idx[act], d[act], jnp.where(valid, rows(act), 0))
 
         return run
 

@@ -149,11 +149,15 @@ NEURONS = [
         needs_t=True,
     ),
     Entry(models.ALIF, lambda: models.ALIF(N), current(3.0 * MA), {**_V, "a": None}, SPIKE),
-    Entry(models.ExpIF, lambda: models.ExpIF(N), current(200.0 * MA), _V, SPIKE),
+    # hard reset: with the soft reset the capped exponential term outruns the 38 mV
+    # subtracted per spike once V is above threshold at dt = 0.1 ms, and V runs away
+    Entry(
+        models.ExpIF, lambda: models.ExpIF(N, spk_reset="hard"), current(100.0 * MA), _V, SPIKE
+    ),
     Entry(
         models.ExpIFRef,
-        lambda: models.ExpIFRef(N, ref_var=True),
-        current(200.0 * MA),
+        lambda: models.ExpIFRef(N, ref_var=True, spk_reset="hard"),
+        current(100.0 * MA),
         {**_V, **_REF_VAR},
         SPIKE,
         needs_t=True,

@@ -42,7 +42,7 @@ def traub_rates(V: Any, V_T: Any = -63.0 * u.mV) -> dict[str, tuple[Any, Any]]:
     --------
     >>> import brainunit as u, brainsim
     >>> a, b = brainsim.models.networks.traub_rates(-63. * u.mV)['h']
-    >>> round(float(a.to_decimal(1 / u.ms)), 4)   # 0.128 e^(17/18)
+    >>> round(float(a.to_decimal(u.kHz)), 4)   # 0.128 / ms * e^(17/18)
     0.3293
     """
     v = V - V_T

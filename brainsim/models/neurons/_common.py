@@ -66,8 +66,11 @@ def bind_params(owner: Any, units: dict[str, Any] | None = None, **params: Any) 
 def reset_membrane(V: Any, spike: Any, V_th: Any, V_reset: Any, spk_reset: str) -> Any:
     """The spike reset: soft ``V - (V_th - V_reset) * spike``; hard puts ``stop_gradient(V)``
     in place of ``V_th``, which gives exactly ``V_reset`` where ``spike == 1``."""
-    top = jax.lax.stop_gradient(V) if spk_reset == "hard" else V_th
-    return V - (top - V_reset) * spike
+    if spk_reset == "hard":
+        # V - sg(V) * spike first: exactly 0 where spike == 1 even for a huge V, where
+        # V - (sg(V) - V_reset) would round V - V_reset to V and give 0 instead of V_reset
+        return V - jax.lax.stop_gradient(V) * spike + V_reset * spike
+    return V - (V_th - V_reset) * spike
 
 
 class IFBase(Neuron):
