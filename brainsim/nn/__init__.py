@@ -6,6 +6,8 @@ from ._collective import call_all_fns as call_all_fns
 from ._collective import call_order as call_order
 from ._collective import init_all_states as init_all_states
 from ._collective import reset_all_states as reset_all_states
+from ._collective import vmap_init_all_states as vmap_init_all_states
+from ._collective import vmap_reset_all_states as vmap_reset_all_states
 from ._delay import Delay as Delay
 from ._delay import DelayAccess as DelayAccess
 from ._delay import InterpolationRegistry as InterpolationRegistry
@@ -53,6 +55,8 @@ __all__ = [
     "call_all_fns",
     "init_all_states",
     "reset_all_states",
+    "vmap_init_all_states",
+    "vmap_reset_all_states",
     "assign_state_values",
     "Dynamics",
     "Prefetch",

@@ -105,3 +105,43 @@ def _only_modules(node_to_exclude: Any) -> Any:
     if node_to_exclude is None:
         return not_module
     return _filter.Any(not_module, node_to_exclude)
+
+
+def vmap_init_all_states(target: Any, *args: Any, axis_size: int, state_tag: str | None = None,
+                         node_to_exclude: Any = None, **kwargs: Any) -> Any:
+    """``init_all_states`` once per batch element: new States get a leading axis of
+    ``axis_size`` and random initializers draw independently for each element.
+
+    >>> import brainunit as u, brainsim
+    >>> brainsim.environ.set(dt=0.1 * u.ms)
+    >>> lif = brainsim.models.LIF(3, V_initializer=brainsim.init.Normal(0. * u.mV, 1. * u.mV))
+    >>> _ = brainsim.nn.vmap_init_all_states(lif, axis_size=4)
+    >>> lif.V.value.shape
+    (4, 3)
+    """
+    from ..transform import vmap_new_states
+
+    def make() -> None:
+        init_all_states(target, *args, node_to_exclude=node_to_exclude, **kwargs)
+
+    vmap_new_states(make, axis_size=axis_size, state_tag=state_tag)()
+    return target
+
+
+def vmap_reset_all_states(target: Any, *args: Any, axis_size: int,
+                          node_to_exclude: Any = None, **kwargs: Any) -> Any:
+    """``reset_all_states`` once per batch element (fresh random draws per element).
+
+    The reset values are computed under ``vmap`` and written into the existing States,
+    which get (or keep) a leading axis of ``axis_size``.
+    """
+    from .. import graph
+    from ..transform import vmap
+
+    states = graph.states(target)
+
+    def reset() -> None:
+        reset_all_states(target, *args, node_to_exclude=node_to_exclude, **kwargs)
+
+    vmap(reset, axis_size=axis_size, out_states={0: list(states.values())})()
+    return target
