@@ -10,16 +10,16 @@ The top level holds the State family, the error classes and the subpackages::
     brainsim.random      # PRNG kept in a State
 """
 
+from . import analysis as analysis
 from . import environ as environ
 from . import filter as filter
 from . import graph as graph
 from . import init as init
 from . import models as models
-from . import simulate as simulate
-from . import analysis as analysis
-from . import plot as plot
 from . import nn as nn
+from . import plot as plot
 from . import random as random
+from . import simulate as simulate
 from . import surrogate as surrogate
 from . import transform as transform
 from ._errors import BatchAxisError as BatchAxisError

@@ -278,7 +278,8 @@ class Simulation:
                 f"host memory (limit {limit / 2**20:.0f} MiB). Record fewer neurons "
                 f"(neurons=...), less often (every=...), or spikes as events."
             )
-        k_max = self.chunk_size or int(min(10_000, max(1, self.max_chunk_bytes // max(per_step, 1))))
+        k_max = self.chunk_size or int(
+            min(10_000, max(1, self.max_chunk_bytes // max(per_step, 1))))
         rec = Recording(dt=self.dt, t_start=self.i * self.dt, n_steps=n)
         parts: dict[str, list] = {name: [] for name in self.monitors}
         compile_time = run_time = 0.0
