@@ -159,6 +159,17 @@ class Module(graph.Node, ParamDesc):
     Array(12., dtype=float32, weak_type=True)
     >>> list(layer.states(brainsim.ParamState).keys())
     [('factor',)]
+
+    The seed example, with a plain float attribute:
+
+    >>> class Scale(brainsim.nn.Module):
+    ...     def __init__(self, scale):
+    ...         super().__init__()
+    ...         self.scale = scale
+    ...     def update(self, x):
+    ...         return x * self.scale
+    >>> Scale(2.0)(3.0)
+    6.0
     """
 
     graph_invisible_attrs: tuple[str, ...] = ()
@@ -306,6 +317,18 @@ class Module(graph.Node, ParamDesc):
 
         Filters are predicates ``(path, param) -> bool``, types or tags. A single positional
         pair of ints is read as ``allowed_hierarchy``.
+
+        >>> import jax.numpy as jnp, brainsim
+        >>> from brainsim.nn import Module, Param, IdentityT, SoftplusT, L1Reg
+        >>> model = Module()
+        >>> model.tau = Param(10.0, t=SoftplusT())
+        >>> model.w = Param(jnp.ones(3), reg=L1Reg(0.1))
+        >>> transformed = model.param_modules(lambda path, p: not isinstance(p.t, IdentityT))
+        >>> [p is model.tau for p in transformed]
+        [True]
+        >>> regularized = model.param_modules(lambda path, p: p.reg is not None)
+        >>> regularized.keys()
+        ['w']
         """
         pairs = self._params(filters, allowed_hierarchy)
         return CollectionView([join_path(p) for p, _ in pairs], [x for _, x in pairs])
@@ -313,7 +336,22 @@ class Module(graph.Node, ParamDesc):
     def named_param_modules(
         self, *filters: Any, allowed_hierarchy: tuple[int, int] = _FULL
     ) -> Iterator[tuple[str, Any]]:
-        """``(dotted path, Param)`` pairs, e.g. ``('layer1.weight', Param)``."""
+        """``(dotted path, Param)`` pairs, e.g. ``('layer1.weight', Param)``.
+
+        >>> import brainsim
+        >>> from brainsim import init, nn
+        >>> class Net(nn.Module):
+        ...     def __init__(self):
+        ...         super().__init__()
+        ...         self.layer1 = nn.Linear(10, 20)
+        ...         self.layer2 = nn.Linear(20, 5, b_init=None)
+        >>> model = Net()
+        >>> for name, param in model.named_param_modules():
+        ...     print(f"{name}: {param.value().shape}")
+        layer1.weight: (10, 20)
+        layer1.bias: (20,)
+        layer2.weight: (20, 5)
+        """
         return iter(self.param_modules(*filters, allowed_hierarchy=allowed_hierarchy).items())
 
     par_modules = param_modules
@@ -348,7 +386,20 @@ class Module(graph.Node, ParamDesc):
         return CollectionView([n for n, _ in pairs], [p for _, p in pairs])
 
     def reg_loss(self, *filters: Any) -> Any:
-        """Sum of ``p.reg_loss()`` over ``param_modules(*filters)`` (0.0 when none)."""
+        """Sum of ``p.reg_loss()`` over ``param_modules(*filters)`` (0.0 when none).
+
+        >>> import jax.numpy as jnp, brainsim
+        >>> from brainsim.nn import Module, Param, L1Reg, L2Reg
+        >>> model = Module()
+        >>> model.a = Param(jnp.array([1.0, -2.0]), reg=L1Reg(0.5))
+        >>> model.b = Param(jnp.array([1.0, 2.0]), reg=L2Reg(0.1))
+        >>> float(model.reg_loss())
+        2.0
+        >>> float(model.reg_loss(lambda path, p: isinstance(p.reg, L1Reg)))
+        1.5
+        >>> Module().reg_loss()
+        0.0
+        """
         total: Any = 0.0
         for _, p in self._params(filters, _FULL):
             total = total + p.reg_loss()
@@ -360,6 +411,28 @@ class Module(graph.Node, ParamDesc):
 
         Nested contexts are reference-counted, and caches are released even when the block
         raises.
+
+        >>> import jax.numpy as jnp, brainsim
+        >>> from brainsim.nn import Module, Param, SoftplusT
+        >>> model = Module()
+        >>> model.param = Param(jnp.ones(100), t=SoftplusT())
+        >>> model.sub = Module(); model.sub.p = Param(2.0, t=SoftplusT())
+        >>> with model.param_precompute():
+        ...     val1 = model.param.value()       # served from the cache
+        ...     model.param.cache_stats['valid']
+        True
+        >>> model.param.cache_stats['has_cached_value']   # cleared on exit
+        False
+        >>> with model.param_precompute(allowed_hierarchy=(1, 1)):   # direct attributes only
+        ...     model.param.cache_stats['valid'], model.sub.p.cache_stats['valid']
+        (True, False)
+        >>> try:
+        ...     with model.param_precompute():
+        ...         raise ValueError("Something went wrong")
+        ... except ValueError:
+        ...     pass
+        >>> model.param.cache_stats['has_cached_value']   # still cleared
+        False
         """
         params = [p for _, p in self._params((), allowed_hierarchy)]
         entered = []

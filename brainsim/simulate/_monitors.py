@@ -16,9 +16,19 @@ from .._state import State
 __all__ = ["Monitor", "trace", "spikes"]
 
 
+class _StateProbe:
+    """Reads a State; the Simulation re-points it when ``init_state`` replaces the State."""
+
+    def __init__(self, state: State) -> None:
+        self.state = state
+
+    def __call__(self) -> Any:
+        return self.state.value
+
+
 def _as_probe(source: Any, owner: str) -> Callable[[], Any]:
     if isinstance(source, State):
-        return lambda: source.value
+        return _StateProbe(source)
     if callable(source):
         return source
     raise BrainSimTypeError(

@@ -8,6 +8,7 @@ run does not recompile.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Callable
@@ -20,9 +21,9 @@ import numpy as np
 
 from .. import environ, transform
 from .._errors import BrainSimTypeError, BrainSimValueError
-from ..nn import init_all_states, reset_all_states
+from ..nn import Module, init_all_states, reset_all_states
 from ..transform import ProgressBar
-from ._monitors import Monitor
+from ._monitors import Monitor, _StateProbe
 from ._result import Recording, SpikeEvents
 
 __all__ = ["Simulation", "run"]
@@ -160,16 +161,32 @@ class Simulation:
     def init_state(self, batch_size: int | None = None) -> None:
         """Create the model's States (``init_all_states``) and restart time at 0."""
         kw = {} if batch_size is None else {"batch_size": batch_size}
-        with environ.context(dt=self.dt):
+        with environ.context(dt=self.dt), self._keep_state_probes():
             init_all_states(self.model, **kw)
         self.batch_size, self.i = batch_size, 0
 
     def reset_state(self, batch_size: int | None = None) -> None:
         """Reset the model's States (``reset_all_states``) and restart time at 0."""
         kw = {} if batch_size is None else {"batch_size": batch_size}
-        with environ.context(dt=self.dt):
+        with environ.context(dt=self.dt), self._keep_state_probes():
             reset_all_states(self.model, **kw)
         self.batch_size, self.i = batch_size, 0
+
+    @contextlib.contextmanager
+    def _keep_state_probes(self) -> Any:
+        """``trace(net.V)`` keeps recording ``net.V`` when (re)initialising replaces the
+        State object: re-point each State probe to the State now at the same path."""
+        probes = [m.probe for m in self.monitors.values() if isinstance(m.probe, _StateProbe)]
+        if not probes or not isinstance(self.model, Module):
+            yield
+            return
+        paths = {id(s): p for p, s in self.model.states().items()}
+        yield
+        now = self.model.states()
+        for probe in probes:
+            path = paths.get(id(probe.state))
+            if path is not None and path in now:
+                probe.state = now[path]
 
     @property
     def t(self) -> Any:

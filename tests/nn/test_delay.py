@@ -246,7 +246,7 @@ def test_linear_is_default_and_not_exact_on_quadratics(dt1):
 
 
 def test_hermite_differs_from_cubic_on_cubics(dt1):
-    k = 3.5
+    k = 3.3  # (at the midpoint both rules give the same weights)
     cub = float(read_ago(filled(_signal(CUBIC), time=12.0, interpolation="cubic"), k))
     her = float(read_ago(filled(_signal(CUBIC), time=12.0, interpolation="hermite"), k))
     np.testing.assert_allclose(cub, _ago(CUBIC, 16, k), rtol=1e-5)
