@@ -55,7 +55,13 @@ def _n_steps(duration: Any, n_steps: int | None, dt: Any) -> int:
         ) from err
     if ratio < 0:
         raise BrainSimValueError(f"Simulation.run(duration=...): must be >= 0, got {duration}.")
-    return int(round(ratio))
+    steps = int(round(ratio))
+    if abs(ratio - steps) > 1e-3 + 4e-7 * steps:  # float32 rounding of duration / dt
+        raise BrainSimValueError(
+            f"Simulation.run(duration=...): {duration} is not a whole number of steps of "
+            f"dt={dt} ({ratio:.4g} steps); give a multiple of dt or n_steps=."
+        )
+    return steps
 
 
 class _RunBar(ProgressBar):
