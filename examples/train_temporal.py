@@ -34,6 +34,8 @@ import brainsim
 import brainsim.train
 
 N_IN, N_REC, CUE, GO = 40, 100, 20, 20
+# tau / dt in mA (R = 1 ohm): a weight w moves V by about w mV per input spike
+GAIN = 20.0 * u.mA
 
 
 def make_batch(rng: np.random.Generator, batch: int, n_steps: int) -> tuple:
@@ -53,7 +55,7 @@ class RecurrentSNN(brainsim.nn.Module):
 
     def __init__(self, tau_ms: float = 20.0) -> None:
         super().__init__()
-        self.w_in = brainsim.nn.Linear(N_IN, N_REC, w_init=brainsim.init.KaimingNormal(4.0))
+        self.w_in = brainsim.nn.Linear(N_IN, N_REC, w_init=brainsim.init.KaimingNormal(2.0))
         self.w_rec = brainsim.nn.Linear(
             N_REC, N_REC, w_init=brainsim.init.KaimingNormal(1.0), b_init=None
         )
@@ -69,7 +71,7 @@ class RecurrentSNN(brainsim.nn.Module):
 
     def update(self, x):
         prev = self.alif.get_spike()  # last step's spikes, recomputed from the States
-        current = (self.w_in(x) + self.w_rec(prev)) * u.mA
+        current = (self.w_in(x) + self.w_rec(prev)) * GAIN
         return self.readout(self.alif(current))
 
 

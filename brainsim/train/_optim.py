@@ -29,6 +29,24 @@ def _is_q(x: Any) -> bool:
     return isinstance(x, u.Quantity)
 
 
+_ONE_DIM = u.get_unit(1.0).dim
+
+
+def _grad_mantissa(p: Any, g: Any) -> Any:
+    """The gradient as d loss / d (mantissa of ``p`` in its own unit), as ``p``'s dtype.
+
+    A unit-aware gradient of a dimensionless loss (unit ``1 / unit(p)``) is converted to
+    exactly ``1 / unit(p)``; any other gradient contributes its mantissa (that is what
+    ``brainsim.transform.grad`` returns without ``unit_aware``).
+    """
+    if _is_q(g):
+        if _is_q(p) and (g.unit * p.unit).dim == _ONE_DIM:
+            g = g.to_decimal(p.unit**-1)
+        else:
+            g = g.mantissa
+    return jnp.asarray(g, jnp.result_type(u.get_mantissa(p)))
+
+
 def _name(key: Any) -> str:
     return ".".join(str(p) for p in key) if isinstance(key, tuple) else str(key)
 
@@ -204,26 +222,31 @@ class Optimizer:
             ``brainsim.transform.grad(loss, grad_states=opt.params)``).
         """
         g_leaves = self._grad_leaves(grads)
+        olds = [s.value for s in self._states]
         values = self._values()
         g_vals = []
-        for key, g, v in zip(self._keys or [None], g_leaves, values, strict=True):
-            gm = jax.tree.map(u.get_mantissa, g, is_leaf=_is_q)
-            if jax.tree.structure(gm) != jax.tree.structure(v) or any(
-                np.shape(a) != np.shape(b)
-                for a, b in zip(jax.tree.leaves(gm), jax.tree.leaves(v), strict=True)
-            ):
-                where = "" if key is None else f" for {_name(key)!r}"
-                raise BrainSimValueError(
-                    f"Optimizer.step(grads): the gradient{where} has shape "
-                    f"{jax.tree.map(np.shape, gm)}, but the parameter has shape "
-                    f"{jax.tree.map(np.shape, v)}."
+        for key, g, old in zip(self._keys or [None], g_leaves, olds, strict=True):
+            try:
+                g_vals.append(jax.tree.map(_grad_mantissa, old, g, is_leaf=_is_q))
+                ok = all(
+                    np.shape(a) == np.shape(b)
+                    for a, b in zip(jax.tree.leaves(g_vals[-1]), jax.tree.leaves(
+                        jax.tree.map(u.get_mantissa, old, is_leaf=_is_q)), strict=True)
                 )
-            g_vals.append(jax.tree.map(lambda a, b: jnp.asarray(a, jnp.result_type(b)), gm, v))
+            except (ValueError, TypeError):
+                ok = False
+            if not ok:
+                where = "" if key is None else f" for {_name(key)!r}"
+                shape = lambda t: jax.tree.map(  # noqa: E731
+                    lambda x: np.shape(u.get_mantissa(x)), t, is_leaf=_is_q)
+                raise BrainSimValueError(
+                    f"Optimizer.step(grads): the gradient{where} has shape {shape(g)}, but "
+                    f"the parameter has shape {shape(old)}."
+                )
         params = self._pack(values)
         updates, new_opt = self.tx.update(self._pack(g_vals), self.opt_state.value, params)
         new_vals = self._unpack(optax.apply_updates(params, updates))
-        for s, new in zip(self._states, new_vals, strict=True):
-            old = s.value
+        for s, old, new in zip(self._states, olds, new_vals, strict=True):
             s.value = jax.tree.map(
                 lambda o, n: u.Quantity(n, unit=o.unit) if _is_q(o) else n,
                 old, new, is_leaf=_is_q,

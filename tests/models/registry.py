@@ -120,6 +120,10 @@ def _per_neuron(value: float, unit: Any) -> Any:
 
 
 MV, MA, MS, S = u.mV, u.mA, u.ms, u.siemens
+# Durations compared with elapsed time (tau_ref, T_dur) are not multiples of dt: at a
+# whole number of steps, `t - t_last < tau_ref` is decided by the last bit of t = i * dt,
+# which compiled and eager code may round differently (fused multiply-add).
+TAU_REF = 1.05 * MS
 _V = {"V": MV}
 _REF = {"last_spike_time": MS}
 _REF_VAR = {**_REF, "refractory": bool}
@@ -142,7 +146,7 @@ NEURONS = [
     Entry(models.LIF, lambda: models.LIF(N), current(3.0 * MA), _V, SPIKE),
     Entry(
         models.LIFRef,
-        lambda: models.LIFRef(N, tau_ref=1.0 * MS),
+        lambda: models.LIFRef(N, tau_ref=TAU_REF),
         current(3.0 * MA),
         {**_V, **_REF},
         SPIKE,
@@ -156,7 +160,7 @@ NEURONS = [
     ),
     Entry(
         models.ExpIFRef,
-        lambda: models.ExpIFRef(N, ref_var=True, spk_reset="hard"),
+        lambda: models.ExpIFRef(N, tau_ref=TAU_REF, ref_var=True, spk_reset="hard"),
         current(100.0 * MA),
         {**_V, **_REF_VAR},
         SPIKE,
@@ -165,7 +169,7 @@ NEURONS = [
     Entry(models.AdExIF, lambda: models.AdExIF(N), current(300.0 * MA), {**_V, "w": MA}, SPIKE),
     Entry(
         models.AdExIFRef,
-        lambda: models.AdExIFRef(N),
+        lambda: models.AdExIFRef(N, tau_ref=TAU_REF),
         current(300.0 * MA),
         {**_V, "w": MA, **_REF},
         SPIKE,
@@ -175,7 +179,7 @@ NEURONS = [
     Entry(models.AdQuaIF, lambda: models.AdQuaIF(N), current(200.0 * MA), {**_V, "w": MA}, SPIKE),
     Entry(
         models.AdQuaIFRef,
-        lambda: models.AdQuaIFRef(N),
+        lambda: models.AdQuaIFRef(N, tau_ref=TAU_REF),
         current(200.0 * MA),
         {**_V, "w": MA, **_REF},
         SPIKE,
@@ -190,7 +194,7 @@ NEURONS = [
     ),
     Entry(
         models.GifRef,
-        lambda: models.GifRef(N, A2=0.5 * MA),
+        lambda: models.GifRef(N, A2=0.5 * MA, tau_ref=TAU_REF),
         current(20.0 * MA),
         {**_V, "I1": MA, "I2": MA, "V_th": MV, **_REF},
         SPIKE,
@@ -219,7 +223,7 @@ NEURONS = [
     ),
     Entry(
         models.IzhikevichRef,
-        lambda: models.IzhikevichRef(N, tau_ref=1.0 * MS, ref_var=True),
+        lambda: models.IzhikevichRef(N, tau_ref=TAU_REF, ref_var=True),
         current(40.0 * MV / MS),
         {**_V, "u": MV / MS, **_REF_VAR},
         SPIKE,
@@ -284,7 +288,7 @@ SYNAPSES = [
     ),
     Entry(
         models.AMPA,
-        lambda: models.AMPA(N),
+        lambda: models.AMPA(N, T_dur=0.55 * MS),
         spikes(),
         _RECEPTOR,
         CONDUCTANCE,
@@ -293,7 +297,7 @@ SYNAPSES = [
     ),
     Entry(
         models.GABAa,
-        lambda: models.GABAa(N),
+        lambda: models.GABAa(N, T_dur=1.05 * MS),
         spikes(),
         _RECEPTOR,
         CONDUCTANCE,
@@ -302,7 +306,7 @@ SYNAPSES = [
     ),
     Entry(
         models.BioNMDA,
-        lambda: models.BioNMDA(N),
+        lambda: models.BioNMDA(N, T_dur=0.55 * MS),
         spikes(),
         {**_RECEPTOR, "x": None},
         CONDUCTANCE,

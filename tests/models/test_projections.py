@@ -56,7 +56,9 @@ def init(*modules):
 
 
 @pytest.mark.parametrize(
-    "out", [models.COBA(E=0.0 * u.mV), models.CUBA(), models.MgBlock()], ids=lambda o: type(o).__name__
+    "out",
+    [models.COBA(E=0.0 * u.mV), models.CUBA(), models.MgBlock()],
+    ids=lambda o: type(o).__name__,
 )
 def test_synout_before_bind_raises(out):
     with pytest.raises(ValueError, match=rf"{type(out).__name__}: no conductance bound"):
@@ -99,14 +101,16 @@ def test_cuba_is_g_times_scale_and_ignores_V():
 
 def test_mgblock_matches_numpy_formula():
     E, cc, alpha, beta, V_off = 5.0, 1.5, 0.07, 3.0, -2.0
-    out = models.MgBlock(E=E * u.mV, cc_Mg=cc * u.mM, alpha=alpha / u.mV, beta=beta * u.mM,
-                         V_offset=V_off * u.mV)
+    out = models.MgBlock(
+        E=E * u.mV, cc_Mg=cc * u.mM, alpha=alpha / u.mV, beta=beta * u.mM, V_offset=V_off * u.mV
+    )
     V = np.array([-80.0, -65.0, -20.0, 0.0, 30.0])
     g = np.array([1.0, 2.0, 0.5, 1.0, 3.0])
     out.bind_cond(jnp.asarray(g) * u.nS)
     expected = g * (E - V) / (1 + cc / beta * np.exp(alpha * (V_off - V)))  # nS * mV = pA
-    np.testing.assert_allclose(np.asarray(out(jnp.asarray(V) * u.mV).to_decimal(u.pA)),
-                               expected, rtol=1e-5)
+    np.testing.assert_allclose(
+        np.asarray(out(jnp.asarray(V) * u.mV).to_decimal(u.pA)), expected, rtol=1e-5
+    )
     default = models.MgBlock()
     default.bind_cond(1.0 * u.nS)
     v = -65.0
@@ -200,8 +204,12 @@ def test_merging_with_different_describers_does_not_share():
     p1 = align_post(post, "merging", tau=5.0)
     p2 = align_post(post, "merging", tau=6.0)
     comm = nn.EventLinear(2, 1, jnp.ones((2, 1)) * u.mS)
-    p3 = models.AlignPostProj(comm=comm, syn=models.Expon.desc(1, tau=5.0 * u.ms),
-                              out=models.COBA.desc(E=0.0 * u.mV), post=post)
+    p3 = models.AlignPostProj(
+        comm=comm,
+        syn=models.Expon.desc(1, tau=5.0 * u.ms),
+        out=models.COBA.desc(E=0.0 * u.mV),
+        post=post,
+    )
     assert p1.syn is not p2.syn and p1.out is not p2.out
     assert p3.syn is not p1.syn and p3.out is not p1.out
     assert len(post.current_inputs) == 3 and len(post.before_updates) == 3
@@ -248,8 +256,9 @@ def test_comm_size_mismatch_names_both_sizes():
 def _delayed_g(delay, inputs, tau=5.0):
     post = quiet_lif(1)
     comm = nn.EventLinear(2, 1, jnp.ones((2, 1)) * u.mS, float_as_event=False)
-    proj = models.AlignPostProj(comm=comm, syn=models.Expon(1, tau=tau * u.ms),
-                                out=models.CUBA(), post=post, delay=delay)
+    proj = models.AlignPostProj(
+        comm=comm, syn=models.Expon(1, tau=tau * u.ms), out=models.CUBA(), post=post, delay=delay
+    )
     init(post, proj)
     gs = []
     for x in inputs:
@@ -297,8 +306,9 @@ def test_delta_proj_example():
     post()
     np.testing.assert_allclose(mV(post.V.value), [1.0, 2.0, 3.0], rtol=1e-6)
     post()  # the delta is used once: then V only decays
-    np.testing.assert_allclose(mV(post.V.value), np.array([1.0, 2.0, 3.0]) * np.exp(-DT / 5.0),
-                               rtol=1e-5)
+    np.testing.assert_allclose(
+        mV(post.V.value), np.array([1.0, 2.0, 3.0]) * np.exp(-DT / 5.0), rtol=1e-5
+    )
 
 
 def test_delta_proj_reads_a_prefetch():
@@ -324,8 +334,9 @@ def test_current_proj_requires_synout_and_binds_comm_output():
     V1 = np.array([1.0, 3.0]) * (1 - em)
     np.testing.assert_allclose(mV(post.V.value), V1, rtol=1e-5)
     post()  # the bound conductance persists: same current again
-    np.testing.assert_allclose(mV(post.V.value), V1 * em + np.array([1.0, 3.0]) * (1 - em),
-                               rtol=1e-5)
+    np.testing.assert_allclose(
+        mV(post.V.value), V1 * em + np.array([1.0, 3.0]) * (1 - em), rtol=1e-5
+    )
 
 
 # --------------------------------------------------------------------------- align pre / post
@@ -373,8 +384,9 @@ def test_align_pre_projection_with_stp_matches_hand_computation():
     proj = models.align_pre_projection(
         syn=models.Expon.desc(3, tau=TAU_S * u.ms, g_initializer=brainsim.init.Constant(0.0)),
         comm=nn.EventLinear(3, 2, jnp.asarray(W) * u.mS, float_as_event=False),
-        out=models.CUBA(), post=post, stp=models.STP(3, U=U, tau_f=TAU_F * u.ms,
-                                                    tau_d=TAU_D * u.ms),
+        out=models.CUBA(),
+        post=post,
+        stp=models.STP(3, U=U, tau_f=TAU_F * u.ms, tau_d=TAU_D * u.ms),
     )
     assert isinstance(proj, models.AlignPreProj)
     V = _run_pre_post(proj, post, SPIKES)
@@ -400,7 +412,9 @@ def test_align_post_projection_with_stp_matches_hand_computation(describers):
         syn, out = models.Expon(2, tau=TAU_S * u.ms), models.CUBA()
     proj = models.align_post_projection(
         comm=nn.EventLinear(3, 2, jnp.asarray(W) * u.mS, float_as_event=False),
-        syn=syn, out=out, post=post,
+        syn=syn,
+        out=out,
+        post=post,
         stp=models.STP(3, U=U, tau_f=TAU_F * u.ms, tau_d=TAU_D * u.ms),
     )
     assert isinstance(proj, models.AlignPostProj)
@@ -450,8 +464,9 @@ def test_symmetric_gap_junction_per_pair_weights():
     v_pre, v_post = np.array([-60.0, -50.0]), np.array([-65.0])
     pre, post = _pops(v_pre, v_post)
     w = np.array([0.1, 0.3])
-    gap = models.SymmetryGapJunction((pre, post), ("V", "V"), np.array([[0, 0], [1, 0]]),
-                                     jnp.asarray(w) * u.mS)
+    gap = models.SymmetryGapJunction(
+        (pre, post), ("V", "V"), np.array([[0, 0], [1, 0]]), jnp.asarray(w) * u.mS
+    )
     gap()
     np.testing.assert_allclose(_currents(post), [(0.1 * 5 + 0.3 * 15) * 1e-3], rtol=1e-5)
     np.testing.assert_allclose(_currents(pre), [-0.5e-3, -4.5e-3], rtol=1e-5)
@@ -469,7 +484,8 @@ def test_asymmetric_gap_junction_uses_separate_weights():
 
 
 @pytest.mark.parametrize(
-    "conn", [np.array([0, 1]), np.array([[0, 1, 2]]), np.array([[0.0, 1.0]])],
+    "conn",
+    [np.array([0, 1]), np.array([[0, 1, 2]]), np.array([[0.0, 1.0]])],
     ids=["1d", "three-columns", "float"],
 )
 def test_gap_junction_bad_conn_raises(conn):
@@ -498,8 +514,9 @@ class _Net(nn.Module):
             syn, out = models.Expon.desc(2, tau=TAU_S * u.ms), models.COBA.desc(E=50.0 * u.mV)
         else:
             syn, out = models.Expon(2, tau=TAU_S * u.ms), models.COBA(E=50.0 * u.mV)
-        self.proj = models.AlignPostProj(comm=comm, syn=syn, out=out, post=self.post,
-                                         delay=0.2 * u.ms)
+        self.proj = models.AlignPostProj(
+            comm=comm, syn=syn, out=out, post=self.post, delay=0.2 * u.ms
+        )
 
     def update(self, s):
         self.proj(s)

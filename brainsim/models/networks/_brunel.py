@@ -7,11 +7,10 @@ from typing import Any
 import brainunit as u
 import jax.numpy as jnp
 
-from ... import environ, init
+from ... import environ, init, random
 from ..._errors import BrainSimValueError
 from ..._state import ShortTermState
 from ...nn import EventFixedProb, Module
-from .._inputs import poisson_input
 from .._projections import DeltaProj
 from ..neurons import LIFRef
 
@@ -38,10 +37,11 @@ class BrunelNetwork(Module):
 
     Implementation: the recurrent connections are event-driven with a fixed out-degree
     :math:`\epsilon N_{post}` (so the in-degree is :math:`C_E` on average, binomially
-    distributed, instead of exactly :math:`C_E`) and a delivery delay of :math:`D - dt`:
-    with the spikes of the previous step this gives a total delay of exactly :math:`D`.
-    The external drive is the summed count of the :math:`C_E` Poisson sources each step
-    (``poisson_input``), added as a jump of V before the threshold, like the recurrent
+    distributed, instead of exactly :math:`C_E`). The delay is a ring buffer of the
+    population's output (``output_delay``) read :math:`D - dt` back before each step's
+    update, which gives a total delay of exactly :math:`D`. The external drive is the
+    summed count of the :math:`C_E` Poisson sources each step (a Poisson count of mean
+    :math:`C_E \nu_{ext} dt`), added as a jump of V before the threshold, like the recurrent
     input. Initial V is uniform in :math:`[0, \theta]`.
 
     ``update()`` advances one step and returns the spikes of all neurons (excitatory
@@ -109,27 +109,28 @@ class BrunelNetwork(Module):
             V_reset=10.0 * u.mV, V_initializer=init.Uniform(0.0 * u.mV, theta),
             spk_reset="hard",
         )
-        self.E = DeltaProj(comm=EventFixedProb(n_exc, n, epsilon, J, seed=seed,
-                                               delay=delay - dt), post=self.N)
-        self.I = DeltaProj(comm=EventFixedProb(n_inh, n, epsilon, -g * J, seed=seed + 1,
-                                               delay=delay - dt), post=self.N)
+        # the output as it was `delay - dt` ago, read before this step's update: delay D
+        self.E = DeltaProj(self.N.output_delay(delay - dt, slice(0, n_exc)),
+                           comm=EventFixedProb(n_exc, n, epsilon, J, seed=seed), post=self.N)
+        self.I = DeltaProj(self.N.output_delay(delay - dt, slice(n_exc, n)),
+                           comm=EventFixedProb(n_inh, n, epsilon, -g * J, seed=seed + 1),
+                           post=self.N)
 
     def init_state(self, batch_size: int | None = None, **kwargs: Any) -> None:
         n = self.n_exc + self.n_inh
         shape = (n,) if batch_size is None else (batch_size, n)
         self.spike = ShortTermState(jnp.zeros(shape))
-        self.ext = ShortTermState(u.math.zeros(shape, unit=u.mV))  # this step's external kicks
 
     def reset_state(self, batch_size: int | None = None, **kwargs: Any) -> None:
         self.init_state(batch_size)
 
     def update(self) -> Any:
-        s = self.spike.value
-        self.E(s[..., : self.n_exc])
-        self.I(s[..., self.n_exc:])
-        self.ext.value = u.math.zeros_like(self.ext.value)
-        poisson_input(self.nu_ext, self.C_E, self.J, self.ext)
-        self.N.add_delta_input("external", self.ext.value)
+        self.E()
+        self.I()
+        # C_E independent Poisson sources at nu_ext: their summed count is Poisson
+        lam = u.maybe_decimal(self.C_E * self.nu_ext * environ.get_dt())
+        count = random.poisson(lam, self.spike.value.shape).astype(environ.dftype())
+        self.N.add_delta_input("external", count * self.J)
         spk = self.N()
         self.spike.value = spk
         return spk
