@@ -14,13 +14,38 @@ from .._errors import BrainSimKeyError
 __all__ = ["SpikeEvents", "Recording"]
 
 
-@dataclass
 class SpikeEvents:
-    """Spikes as events: ``times`` (Quantity, ms) and neuron ``indices``."""
+    """Spikes as events: ``times`` (a Quantity in ms) and neuron ``indices``.
 
-    times: Any
-    indices: np.ndarray
-    n_neurons: int
+    A run stores the step index of each spike compactly (``steps``, int32 when it fits);
+    ``times`` is computed from them on first access. Memory is proportional to the number
+    of spikes, not to duration x neurons.
+
+    >>> import numpy as np, brainunit as u, brainsim
+    >>> ev = brainsim.simulate.SpikeEvents(times=np.array([1., 2.]) * u.ms,
+    ...                                    indices=np.array([0, 1]), n_neurons=3)
+    >>> ev.rates(1 * u.second)
+    array([1., 1., 0.])
+    """
+
+    def __init__(self, times: Any = None, indices: Any = None, n_neurons: int = 0, *,
+                 steps: np.ndarray | None = None, dt_ms: float | None = None) -> None:
+        if indices is None:
+            raise BrainSimKeyError("SpikeEvents: indices are required.")
+        if times is None and (steps is None or dt_ms is None):
+            raise BrainSimKeyError("SpikeEvents: give times, or steps and dt_ms.")
+        self._times = times
+        self.steps = steps
+        self.dt_ms = dt_ms
+        self.indices = np.asarray(indices)
+        self.n_neurons = int(n_neurons)
+
+    @property
+    def times(self) -> Any:
+        """Spike times (Quantity, ms)."""
+        if self._times is None:
+            self._times = u.Quantity(self.steps * np.float64(self.dt_ms), unit=u.ms)
+        return self._times
 
     def __len__(self) -> int:
         return int(self.indices.shape[0])

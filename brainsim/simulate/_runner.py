@@ -358,9 +358,12 @@ class Simulation:
         if m.kind == "spikes":
             arr = np.asarray(y)
             steps, idx = np.nonzero(arr.reshape(arr.shape[0], -1))
+            del arr
             if m.n_neurons is None:
-                m.n_neurons = int(np.prod(arr.shape[1:]))
-            return (steps + i_start, idx)
+                m.n_neurons = int(np.prod(np.shape(y)[1:]))
+            wide = i_start + len(y) >= 2**31 - 1
+            return ((steps + i_start).astype(np.int64 if wide else np.int32),
+                    idx.astype(np.int32))
         if m.every > 1:
             offset = (-(i_start + 1)) % m.every  # keep global steps i with (i + 1) % every == 0
             y = jax.tree.map(lambda a: a[offset::m.every], y)
@@ -369,13 +372,15 @@ class Simulation:
     def _assemble(self, rec: Recording, name: str, m: Monitor, parts: list, i0: int,
                   n: int) -> None:
         if m.kind == "spikes":
-            steps = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, int)
-            idx = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, int)
-            rec.data[name] = SpikeEvents(times=u.Quantity(steps * self.dt.to_decimal(u.ms)
-                                                          if isinstance(self.dt, u.Quantity)
-                                                          else steps * self.dt, unit=u.ms),
-                                         indices=idx.astype(np.int32),
-                                         n_neurons=m.n_neurons or 0)
+            steps = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.int32)
+            parts_idx = [p[1] for p in parts]
+            parts.clear()  # drop per-chunk step arrays before concatenating the indices
+            idx = np.concatenate(parts_idx) if parts_idx else np.zeros(0, np.int32)
+            del parts_idx
+            dt_ms = float(self.dt.to_decimal(u.ms)) if isinstance(self.dt, u.Quantity) else \
+                float(self.dt)
+            rec.data[name] = SpikeEvents(indices=idx, n_neurons=m.n_neurons or 0, steps=steps,
+                                         dt_ms=dt_ms)
             return
         if not parts:
             rec.data[name] = np.zeros((0,))
