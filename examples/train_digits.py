@@ -95,15 +95,17 @@ def main(argv: list[str] | None = None) -> dict:
         return float(brainsim.train.accuracy(logits, jnp.asarray(y_te)))
 
     rng = np.random.default_rng(args.seed)
-    print(f"digits: {len(x_tr)} train / {len(x_te)} test, T = {args.steps} steps, "
-          f"batch {args.batch}, {epochs} epoch(s)")
+    print(
+        f"digits: {len(x_tr)} train / {len(x_te)} test, T = {args.steps} steps, "
+        f"batch {args.batch}, {epochs} epoch(s)"
+    )
     epoch_times = []
     for epoch in range(epochs):
         order = rng.permutation(len(x_tr))[:n_train]
         t0 = time.perf_counter()
         losses, accs = [], []
         for start in range(0, n_train - args.batch + 1, args.batch):  # drop the remainder
-            idx = order[start:start + args.batch]
+            idx = order[start : start + args.batch]
             loss, metrics = brainsim.train.train_step(
                 model, opt, loss_fn, encode(x_tr[idx]), jnp.asarray(y_tr[idx])
             )
@@ -111,14 +113,18 @@ def main(argv: list[str] | None = None) -> dict:
             accs.append(float(metrics["acc"]))
         epoch_times.append(time.perf_counter() - t0)
         rate = float(metrics["rate"]) / 1e-3  # spikes per 1 ms step -> Hz
-        print(f"epoch {epoch + 1:3d}  loss {np.mean(losses):.4f}  train acc "
-              f"{np.mean(accs):.4f}  hidden rate {rate:5.1f} Hz  ({epoch_times[-1]:.2f} s)")
+        print(
+            f"epoch {epoch + 1:3d}  loss {np.mean(losses):.4f}  train acc "
+            f"{np.mean(accs):.4f}  hidden rate {rate:5.1f} Hz  ({epoch_times[-1]:.2f} s)"
+        )
     acc = test_accuracy()
     taus = np.asarray(model.lif.tau.value().to_decimal(u.ms))
     steady = epoch_times[1:] or epoch_times
     print(f"test accuracy: {acc:.4f}")
-    print(f"time per epoch: {np.median(steady):.2f} s (first epoch incl. compile: "
-          f"{epoch_times[0]:.2f} s)")
+    print(
+        f"time per epoch: {np.median(steady):.2f} s (first epoch incl. compile: "
+        f"{epoch_times[0]:.2f} s)"
+    )
     print(f"learned tau: mean {taus.mean():.2f} ms, range [{taus.min():.2f}, {taus.max():.2f}] ms")
     return {"test_accuracy": acc, "epoch_times": epoch_times, "tau_ms": taus}
 

@@ -29,8 +29,14 @@ def python_blocks(text: str) -> list[tuple[int, str, bool]]:
 
 def test_docs_exist() -> None:
     names = {p.name for p in DOCS}
-    expected = {"index.md", "concepts.md", "simulation.md", "training.md", "performance.md",
-                "porting.md"}
+    expected = {
+        "index.md",
+        "concepts.md",
+        "simulation.md",
+        "training.md",
+        "performance.md",
+        "porting.md",
+    }
     assert expected <= names, sorted(expected - names)
 
 

@@ -13,7 +13,7 @@ from .. import environ, init
 from .._errors import BrainSimTypeError, BrainSimValueError
 from ..nn import Param
 
-__all__ = ["check_param", "value", "init_var", "state_value"]
+__all__ = ["check_param", "value", "init_var", "state_value", "within_window"]
 
 _ONE = u.get_unit(1.0)
 
@@ -115,3 +115,16 @@ def init_var(initializer: Any, varshape: tuple, batch_size: int | None, unit: An
 
 def state_value(s: Any) -> Any:
     return s.value
+
+
+def within_window(elapsed: Any, window: Any) -> Any:
+    """``elapsed < window`` decided on the step grid, immune to float round-off.
+
+    A window of ``window`` covers ``n = ceil(window / dt)`` steps: ``elapsed`` (a multiple
+    of dt up to round-off) is inside when it is below ``(n - 0.5) dt``. So a refractory
+    period of exactly 5 ms at dt = 0.1 ms always lasts 50 steps, even at t = 100 s in
+    float32, and 0.95 ms lasts 10 steps (0.0 .. 0.9 ms).
+    """
+    dt = environ.get_dt()
+    n = u.math.ceil(u.maybe_decimal(window / dt) - 1e-4)
+    return elapsed < (n - 0.5) * dt

@@ -366,6 +366,10 @@ class StateWithDelay(Delay):
         self.interpolation = interpolation or "round"
         InterpolationRegistry.get(self.interpolation)
         self.take_aware_unit = False
+        if update_every is not None and float(_frac_steps(update_every)) < 1 - 1e-9:
+            raise BrainSimValueError(
+                f"StateWithDelay(update_every=...): expected a time >= dt, got {update_every!r}."
+            )
         self.update_every_steps = (
             1 if update_every is None else max(int(round(float(_frac_steps(update_every)))), 1)
         )

@@ -182,12 +182,18 @@ def _sample_without_replacement(rng: np.random.Generator, n_rows: int, n: int,
 
 
 def _check_sizes(owner: str, in_size: Any, out_size: Any) -> tuple[int, int]:
+    def positive(s):
+        return isinstance(s, int | np.integer) and not isinstance(s, bool) and s > 0
+
     def one(name, s):
-        if isinstance(s, int | np.integer) and not isinstance(s, bool) and s > 0:
+        if positive(s):
             return int(s)
-        if isinstance(s, tuple | list) and len(s) >= 1:
+        if isinstance(s, tuple | list) and len(s) >= 1 and all(positive(d) for d in s):
             return int(np.prod(s))
-        raise BrainSimValueError(f"{owner}({name}=...): expected a positive int, got {s!r}.")
+        raise BrainSimValueError(
+            f"{owner}({name}=...): expected a positive int or a tuple of positive ints, got "
+            f"{s!r}."
+        )
 
     return one("in_size", in_size), one("out_size", out_size)
 
@@ -384,7 +390,8 @@ class EventFixedNumConn(Module):
 
     def _effective_input(self, x: Any) -> Any:
         if self.pre_mask is not None:
-            x = jnp.where(self.pre_mask, u.get_mantissa(x), 0)
+            xm = jnp.where(self.pre_mask, u.get_mantissa(x), 0)
+            x = u.Quantity(xm, unit=x.unit) if isinstance(x, u.Quantity) else xm
         return x
 
     def update(self, x: Any) -> Any:

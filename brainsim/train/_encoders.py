@@ -60,8 +60,7 @@ def poisson_encode(rates_or_probabilities: Any, n_steps: int, dt: Any = None) ->
     if isinstance(x, u.Quantity) and not x.is_unitless:
         if x.unit.dim != u.Hz.dim:
             raise BrainSimValueError(
-                f"{where}: rates must be frequencies (e.g. 20 * u.Hz), got a Quantity in "
-                f"{x.unit}."
+                f"{where}: rates must be frequencies (e.g. 20 * u.Hz), got a Quantity in {x.unit}."
             )
         dt = environ.get_dt() if dt is None else dt
         if not isinstance(dt, u.Quantity):

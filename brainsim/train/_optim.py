@@ -80,9 +80,11 @@ def _normalize(params: Any) -> tuple[Any, str, list[Any], list[ParamState]]:
     if isinstance(params, dict):
         keys = list(params.keys())
         states = [_as_param_state(v, f"entry {k!r}") for k, v in params.items()]
-        out = type(params)(zip(keys, states, strict=True)) if all(
-            isinstance(v, ParamState) for v in params.values()
-        ) else dict(zip(keys, states, strict=True))
+        out = (
+            type(params)(zip(keys, states, strict=True))
+            if all(isinstance(v, ParamState) for v in params.values())
+            else dict(zip(keys, states, strict=True))
+        )
         return out, "dict", keys, states
     if isinstance(params, list | tuple):
         states = [_as_param_state(v, f"entry {i}") for i, v in enumerate(params)]
@@ -230,15 +232,19 @@ class Optimizer:
                 g_vals.append(jax.tree.map(_grad_mantissa, old, g, is_leaf=_is_q))
                 ok = all(
                     np.shape(a) == np.shape(b)
-                    for a, b in zip(jax.tree.leaves(g_vals[-1]), jax.tree.leaves(
-                        jax.tree.map(u.get_mantissa, old, is_leaf=_is_q)), strict=True)
+                    for a, b in zip(
+                        jax.tree.leaves(g_vals[-1]),
+                        jax.tree.leaves(jax.tree.map(u.get_mantissa, old, is_leaf=_is_q)),
+                        strict=True,
+                    )
                 )
             except (ValueError, TypeError):
                 ok = False
             if not ok:
                 where = "" if key is None else f" for {_name(key)!r}"
                 shape = lambda t: jax.tree.map(  # noqa: E731
-                    lambda x: np.shape(u.get_mantissa(x)), t, is_leaf=_is_q)
+                    lambda x: np.shape(u.get_mantissa(x)), t, is_leaf=_is_q
+                )
                 raise BrainSimValueError(
                     f"Optimizer.step(grads): the gradient{where} has shape {shape(g)}, but "
                     f"the parameter has shape {shape(old)}."
@@ -249,7 +255,9 @@ class Optimizer:
         for s, old, new in zip(self._states, olds, new_vals, strict=True):
             s.value = jax.tree.map(
                 lambda o, n: u.Quantity(n, unit=o.unit) if _is_q(o) else n,
-                old, new, is_leaf=_is_q,
+                old,
+                new,
+                is_leaf=_is_q,
             )
         self.opt_state.value = new_opt
 

@@ -155,9 +155,7 @@ NEURONS = [
     Entry(models.ALIF, lambda: models.ALIF(N), current(3.0 * MA), {**_V, "a": None}, SPIKE),
     # hard reset: with the soft reset the capped exponential term outruns the 38 mV
     # subtracted per spike once V is above threshold at dt = 0.1 ms, and V runs away
-    Entry(
-        models.ExpIF, lambda: models.ExpIF(N, spk_reset="hard"), current(100.0 * MA), _V, SPIKE
-    ),
+    Entry(models.ExpIF, lambda: models.ExpIF(N, spk_reset="hard"), current(100.0 * MA), _V, SPIKE),
     Entry(
         models.ExpIFRef,
         lambda: models.ExpIFRef(N, tau_ref=TAU_REF, ref_var=True, spk_reset="hard"),
@@ -502,11 +500,7 @@ EXCLUDED: dict[str, str] = {
 
 def public_classes() -> dict[str, type]:
     """Every class in ``brainsim.models.__all__`` (networks live in their own namespace)."""
-    return {
-        name: obj
-        for name in models.__all__
-        if isinstance(obj := getattr(models, name), type)
-    }
+    return {name: obj for name in models.__all__ if isinstance(obj := getattr(models, name), type)}
 
 
 __all__ = [

@@ -7,13 +7,22 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import brainsim
 from brainsim import environ
 from brainsim.nn import Delay, DelayAccess, InterpolationRegistry, StateWithDelay
 
-ALL_INTERPOLATIONS = ["linear", "nearest", "round", "cubic", "hermite", "polynomial2",
-                      "polynomial3"]
+ALL_INTERPOLATIONS = [
+    "linear",
+    "nearest",
+    "round",
+    "cubic",
+    "hermite",
+    "polynomial2",
+    "polynomial3",
+]
 
 
 @pytest.fixture
@@ -53,8 +62,16 @@ def read_ago(delay, time):
 
 @pytest.mark.parametrize(
     "time, dt, length",
-    [(3.0, 1.0, 4), (2.5, 1.0, 4), (0.3, 0.1, 4), (None, 1.0, 1), (0.0, 1.0, 1),
-     (2.0 * u.ms, 0.1 * u.ms, 21), (0.25 * u.ms, 0.1 * u.ms, 4), (1.0 * u.ms, 1.0 * u.ms, 2)],
+    [
+        (3.0, 1.0, 4),
+        (2.5, 1.0, 4),
+        (0.3, 0.1, 4),
+        (None, 1.0, 1),
+        (0.0, 1.0, 1),
+        (2.0 * u.ms, 0.1 * u.ms, 21),
+        (0.25 * u.ms, 0.1 * u.ms, 4),
+        (1.0 * u.ms, 1.0 * u.ms, 2),
+    ],
 )
 def test_max_length(time, dt, length):
     with environ.context(dt=dt):
@@ -124,8 +141,12 @@ def test_reset_refills_history(dt1):
 
 @pytest.mark.parametrize(
     "init, expected",
-    [(None, 0.0), (7.0, 7.0), (jnp.asarray(2.5), 2.5),
-     (lambda shape, dtype: jnp.full(shape, -3.0, dtype), -3.0)],
+    [
+        (None, 0.0),
+        (7.0, 7.0),
+        (jnp.asarray(2.5), 2.5),
+        (lambda shape, dtype: jnp.full(shape, -3.0, dtype), -3.0),
+    ],
 )
 def test_history_before_first_write_is_init(dt1, init, expected):
     d = Delay(jnp.zeros(3), time=3.0, init=init)
@@ -143,6 +164,24 @@ def test_indices_select_elements(dt1):
     d.update(jnp.arange(4.0) + 10)
     np.testing.assert_array_equal(d.retrieve_at_step(1, 2), 2.0)
     np.testing.assert_array_equal(d.retrieve_at_step(0, jnp.asarray([0, 3])), [10.0, 13.0])
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    max_steps=st.integers(0, 5),
+    values=st.lists(st.integers(-50, 50), min_size=0, max_size=14),
+    init=st.integers(-9, 9),
+)
+def test_ring_buffer_matches_a_list(max_steps, values, init):
+    """Property: step k reads the k-th most recent write, or init before the first write."""
+    with environ.context(dt=1.0):
+        d = Delay(jnp.zeros(()), time=float(max_steps), init=float(init))
+        d.init_state()
+        for v in values:
+            d.update(jnp.asarray(float(v)))
+        got = [float(d.retrieve_at_step(k)) for k in range(max_steps + 1)]
+    history = [float(init)] * (max_steps + 1) + [float(v) for v in values]
+    assert got == [history[-1 - k] for k in range(max_steps + 1)]
 
 
 # ------------------------------------------------------------------ entries
@@ -231,8 +270,7 @@ CUBIC = lambda j: 2.0 + 0.1 * j - 0.04 * j * j + 0.003 * j**3  # noqa: E731
 def test_interpolation_exact_on_polynomials(dt1, interp, signals, k):
     for poly in signals:
         d = filled(_signal(poly), time=12.0, interpolation=interp)
-        np.testing.assert_allclose(float(read_ago(d, k)), _ago(poly, 16, k), rtol=1e-5,
-                                   atol=1e-5)
+        np.testing.assert_allclose(float(read_ago(d, k)), _ago(poly, 16, k), rtol=1e-5, atol=1e-5)
 
 
 def test_linear_is_default_and_not_exact_on_quadratics(dt1):
@@ -265,8 +303,7 @@ def test_integer_delays_read_exact_samples(dt1, interp):
     vals = [float(v) for v in np.random.default_rng(0).normal(size=16)]
     d = filled(vals, time=12.0, interpolation=interp)
     for k in (2, 5, 7):
-        np.testing.assert_allclose(float(read_ago(d, float(k))), vals[15 - k], rtol=1e-5,
-                                   atol=1e-6)
+        np.testing.assert_allclose(float(read_ago(d, float(k))), vals[15 - k], rtol=1e-5, atol=1e-6)
 
 
 def test_retrieve_at_time_with_units_and_indices():
@@ -397,6 +434,23 @@ def test_state_with_delay_records_state(dt1):
     assert got == [([0.0, 0.0], 0.0), ([0.0, 0.0], 1.0), ([1.0, 1.0], 2.0), ([2.0, 2.0], 3.0)]
     with environ.context(t=0.0):
         np.testing.assert_array_equal(swd.retrieve_at_time(1.4), [3.0, 3.0])  # rounds to 1
+
+
+def test_state_with_delay_update_every(dt1):
+    r = Ramp()
+    with pytest.raises(ValueError, match="update_every"):
+        StateWithDelay(r, "x", update_every=0.5)
+    swd = StateWithDelay(r, "x", update_every=2.0)
+    acc = swd.access(4.0)
+    r.init_state()
+    swd.init_state()
+    got = []
+    for _ in range(7):
+        r()
+        swd()
+        got.append(float(acc()[0]))
+    # writes after calls 1, 3, 5, 7 (x = 1, 3, 5, 7); 4 steps = 2 writes back
+    assert got == [0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 3.0]
 
 
 def test_state_with_delay_without_state(dt1):

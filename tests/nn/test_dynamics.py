@@ -284,9 +284,7 @@ def test_neuron_passes_V_to_callable_inputs():
         lif()
     assert len(seen) == 2  # kept
     assert u.get_unit(seen[0]) == u.mV
-    np.testing.assert_allclose(
-        seen[0].to_decimal(u.mV), V_before.to_decimal(u.mV), rtol=1e-6
-    )
+    np.testing.assert_allclose(seen[0].to_decimal(u.mV), V_before.to_decimal(u.mV), rtol=1e-6)
     assert "jump" not in lif.delta_inputs  # popped after the first step
 
 

@@ -45,11 +45,13 @@ def test_linear_ode_with_units_is_exact():
         V0 = jnp.full(3, -70.0) * u.mV
         one = exp_euler_step(dV, V0, RI)  # eager, one step
         V = jax.jit(
-            lambda v: jax.lax.scan(lambda c, _: (exp_euler_step(dV, c, RI), None), v, None,
-                                   length=n)[0]
+            lambda v: jax.lax.scan(
+                lambda c, _: (exp_euler_step(dV, c, RI), None), v, None, length=n
+            )[0]
         )(V0)
     np.testing.assert_allclose(
-        one.to_decimal(u.mV), -53.0 - 17.0 * np.exp(-dt / np.array([2.0, 5.0, 20.0])),
+        one.to_decimal(u.mV),
+        -53.0 - 17.0 * np.exp(-dt / np.array([2.0, 5.0, 20.0])),
         rtol=1e-5,
     )
     assert u.get_unit(V) == u.mV

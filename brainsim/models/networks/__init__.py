@@ -6,6 +6,7 @@ from ._coba_hh import COBAHHNetwork as COBAHHNetwork
 from ._coba_hh import TraubHH as TraubHH
 from ._coba_hh import traub_rates as traub_rates
 from ._cuba import CUBANetwork as CUBANetwork
+from ._wang2002 import DecisionNetwork as DecisionNetwork
 
 __all__ = ["COBANetwork", "CUBANetwork", "COBAHHNetwork", "TraubHH", "traub_rates",
-           "BrunelNetwork"]
+           "BrunelNetwork", "DecisionNetwork"]

@@ -22,7 +22,7 @@ from ... import environ, init, surrogate
 from ..._errors import BrainSimKeyError, BrainSimTypeError, BrainSimValueError
 from ..._state import HiddenState, ShortTermState, State
 from ...nn import Neuron
-from .._utils import check_param, init_var, value
+from .._utils import within_window, check_param, init_var, value
 
 __all__ = ["bind_params", "reset_membrane", "IFBase", "Refractory", "refractory_doc"]
 
@@ -189,7 +189,7 @@ class Refractory(IFBase):
 
     def _refractory_now(self) -> tuple[Any, Any]:
         t = self._now()
-        return t, (t - self.last_spike_time.value) < value(self.tau_ref)
+        return t, within_window(t - self.last_spike_time.value, value(self.tau_ref))
 
     def _integrate(self, jumped: dict[str, Any], I: Any) -> dict[str, Any]:  # noqa: E741
         # a held neuron discards its step: start it from V_reset, so that a held V far above

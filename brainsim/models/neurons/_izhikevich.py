@@ -9,8 +9,9 @@ import jax
 import jax.numpy as jnp
 
 from ... import environ, init
+from ..._errors import BrainSimKeyError
 from ...nn import exp_euler_step
-from .._utils import value
+from .._utils import within_window, value
 from ._hh import _NeuronBase
 
 __all__ = ["Izhikevich", "IzhikevichRef", "izhikevich_dv", "izhikevich_du"]
@@ -197,10 +198,15 @@ class IzhikevichRef(_IzhikevichBase):
         return vals
 
     def update(self, x: Any = 0.0 * u.mV / u.ms) -> Any:
-        t = environ.get_t()
+        t = environ.get(environ.T, default=None)
+        if t is None:
+            raise BrainSimKeyError(
+                f"{type(self).__name__} needs the current time t: run it inside brainsim's "
+                f"simulation loop or `with brainsim.environ.context(t=...)`."
+            )
         V0, U0 = self._reset()
         V, U = self._advance(V0, U0, x)
-        refractory = (t - self.last_spike_time.value) < value(self.tau_ref)
+        refractory = within_window(t - self.last_spike_time.value, value(self.tau_ref))
         V, U = u.math.where(refractory, V0, V), u.math.where(refractory, U0, U)
         spiking = V >= value(self.V_th)
         self.V.value, self.u.value = V, U

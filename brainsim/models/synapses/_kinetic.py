@@ -21,7 +21,7 @@ from ... import environ, init
 from ..._errors import BrainSimKeyError, BrainSimValueError
 from ..._state import HiddenState, ShortTermState
 from ...nn import Synapse, exp_euler_step
-from .._utils import check_param, init_var, value
+from .._utils import within_window, check_param, init_var, value
 
 __all__ = ["kinetic_dg", "fraction_step", "current_time", "Receptor"]
 
@@ -115,7 +115,8 @@ class Receptor(Synapse):
         arrival = u.math.where(pre_spike, t, self.spike_arrival_time.value)
         self.spike_arrival_time.value = jax.lax.stop_gradient(arrival)
         T = value(self.T)
-        return u.math.where(t - arrival < value(self.T_dur), T, u.math.zeros_like(T))
+        on = within_window(t - arrival, value(self.T_dur))
+        return u.math.where(on, T, u.math.zeros_like(T))
 
     def _integrate(self, transmitter: Any) -> dict[str, Any]:
         alpha, beta = value(self.alpha), value(self.beta)
