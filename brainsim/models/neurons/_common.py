@@ -22,7 +22,7 @@ from ... import environ, init, surrogate
 from ..._errors import BrainSimKeyError, BrainSimTypeError, BrainSimValueError
 from ..._state import HiddenState, ShortTermState, State
 from ...nn import Neuron
-from .._utils import within_window, check_param, init_var, value
+from .._utils import check_param, init_var, value, within_window
 
 __all__ = ["bind_params", "reset_membrane", "IFBase", "Refractory", "refractory_doc"]
 

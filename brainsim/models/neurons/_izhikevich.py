@@ -11,7 +11,7 @@ import jax.numpy as jnp
 from ... import environ, init
 from ..._errors import BrainSimKeyError
 from ...nn import exp_euler_step
-from .._utils import within_window, value
+from .._utils import value, within_window
 from ._hh import _NeuronBase
 
 __all__ = ["Izhikevich", "IzhikevichRef", "izhikevich_dv", "izhikevich_du"]

@@ -21,7 +21,7 @@ from ... import environ, init
 from ..._errors import BrainSimKeyError, BrainSimValueError
 from ..._state import HiddenState, ShortTermState
 from ...nn import Synapse, exp_euler_step
-from .._utils import within_window, check_param, init_var, value
+from .._utils import check_param, init_var, value, within_window
 
 __all__ = ["kinetic_dg", "fraction_step", "current_time", "Receptor"]
 
