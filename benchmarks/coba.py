@@ -25,11 +25,13 @@ import brainsim
 from brainsim import models, simulate
 
 
-def run_brainsim(n: int, duration_ms: float, seed: int) -> dict:
+def run_brainsim(n: int, duration_ms: float, seed: int, network: type | None = None) -> dict:
+    """Run a benchmark network class (default COBANetwork) through Simulation."""
+    network = network or models.networks.COBANetwork
     brainsim.environ.set(dt=0.1 * u.ms)
     n_exc = int(n * 0.8)
     with brainsim.random.seed_context(seed):
-        net = models.networks.COBANetwork(n_exc=n_exc, n_inh=n - n_exc, seed=seed)
+        net = network(n_exc=n_exc, n_inh=n - n_exc, seed=seed)
         sim = simulate.Simulation(net, record={"spikes": simulate.spikes(
             lambda: net.spike.value)})
         res = sim.run(duration_ms * u.ms)
@@ -96,8 +98,9 @@ def run_plain_jax(net: models.networks.COBANetwork, duration_ms: float, seed: in
             "events": int(fired.sum()) * net.E.comm.conn_num}
 
 
-def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def compare(doc: str, network: type | None, plain: object) -> None:
+    """Command-line driver shared with cuba.py: brainsim vs the plain-JAX version."""
+    p = argparse.ArgumentParser(description=doc.splitlines()[0])
     p.add_argument("--n", type=int, nargs="+", default=[4000])
     p.add_argument("--duration", type=float, default=1000.0, help="ms")
     p.add_argument("--seed", type=int, default=0)
@@ -105,11 +108,15 @@ def main() -> None:
     print(f"{'impl':<12}{'N':>7}{'compile s':>11}{'run s':>9}{'exc Hz':>9}{'inh Hz':>9}"
           f"{'Mevents/s':>11}")
     for n in a.n:
-        bs = run_brainsim(n, a.duration, a.seed)
-        pj = run_plain_jax(bs.pop("net"), a.duration, a.seed)
+        bs = run_brainsim(n, a.duration, a.seed, network)
+        pj = plain(bs.pop("net"), a.duration, a.seed)
         for name, r in (("brainsim", bs), ("plain jax", pj)):
             print(f"{name:<12}{n:>7}{r['compile_s']:>11.2f}{r['run_s']:>9.2f}"
                   f"{r['exc_hz']:>9.2f}{r['inh_hz']:>9.2f}{r['events'] / r['run_s'] / 1e6:>11.2f}")
+
+
+def main() -> None:
+    compare(__doc__, models.networks.COBANetwork, run_plain_jax)
 
 
 if __name__ == "__main__":
