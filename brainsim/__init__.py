@@ -21,6 +21,7 @@ from . import plot as plot
 from . import random as random
 from . import simulate as simulate
 from . import surrogate as surrogate
+from . import train as train
 from . import transform as transform
 from ._errors import BatchAxisError as BatchAxisError
 from ._errors import BrainSimError as BrainSimError
@@ -74,6 +75,7 @@ __all__ = [
     "nn",
     "models",
     "simulate",
+    "train",
     "analysis",
     "plot",
 ]
