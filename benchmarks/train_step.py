@@ -84,7 +84,7 @@ def build_brainsim(weights: dict):
             return self.lif2(self.fc2(self.lif1(self.fc1(x) * u.mA)) * u.mA)
 
     model = Net()
-    brainsim.nn.init_all_states(model)
+    brainsim.nn.init_all_states(model, batch_size=BATCH)
     opt = brainsim.train.Optimizer(optax.adam(1e-3), model.states(brainsim.ParamState))
 
     def loss_fn(xs, labels):

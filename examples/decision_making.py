@@ -11,9 +11,10 @@ rate (50 ms window) first exceeds 15 Hz.
 
 Reference: Wang (2002) Neuron 36:955-968.
 
-Full run (full size N = 2000, c = 0.256, seed 0), measured: spontaneous E 1.2 Hz, I 5.3 Hz;
-A wins, end-of-stimulus rates A 29.2 Hz vs B 2.4 Hz, decision time ~580 ms; A stays
-active during the delay (persistent activity, 27 Hz). 38 s wall on a loaded 2-core CPU.
+Full run (full size N = 2000, c = 0.256, seed 0), measured: spontaneous rates A 1.5,
+B 1.8, non-selective 1.7, I 6.3 Hz; A wins: over the last 300 ms of the stimulus A 29.8 Hz
+vs B 2.1 Hz, decision time 360 ms; A stays active after the stimulus (persistent
+activity, 17.7 Hz over the 500 ms delay). 47 s wall on a shared 2-core CPU.
 ``--quick`` uses N = 500 (recurrent conductances scaled up 4x, same structure), c = 0.5,
 200 ms spontaneous + 800 ms stimulus, no delay.
 
@@ -43,18 +44,25 @@ THRESHOLD = 15.0  # Hz, decision threshold on the 50 ms population rate
 def group_rates(t: np.ndarray, idx: np.ndarray, groups: dict, t0: float, t1: float) -> dict:
     """Mean rate (Hz) of each group over [t0, t1) ms."""
     m = (t >= t0) & (t < t1)
-    return {name: analysis.mean_rate((t[m & (idx >= a) & (idx < b)],
-                                      idx[m & (idx >= a) & (idx < b)] - a),
-                                     duration=t1 - t0, n_neurons=b - a)
-            for name, (a, b) in groups.items()}
+    return {
+        name: analysis.mean_rate(
+            (t[m & (idx >= a) & (idx < b)], idx[m & (idx >= a) & (idx < b)] - a),
+            duration=t1 - t0,
+            n_neurons=b - a,
+        )
+        for name, (a, b) in groups.items()
+    }
 
 
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small, short run (for tests)")
-    parser.add_argument("--coherence", type=float, default=None,
-                        help="stimulus coherence in [-1, 1]; > 0 favours A (default 0.256, "
-                             "0.5 with --quick)")
+    parser.add_argument(
+        "--coherence",
+        type=float,
+        default=None,
+        help="stimulus coherence in [-1, 1]; > 0 favours A (default 0.256, 0.5 with --quick)",
+    )
     parser.add_argument("--n-exc", type=int, default=None, help="excitatory neurons (1600)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default="decision_making.png", help="figure path")
@@ -91,34 +99,52 @@ def main(argv: list[str] | None = None) -> dict:
     for name in ("A", "B"):
         a, b = groups[name]
         sel = (idx >= a) & (idx < b)
-        tr, rate = analysis.population_rate((t[sel], idx[sel] - a), dt=1.0, n_neurons=b - a,
-                                            duration=duration, width=50.0, kind="rect")
+        tr, rate = analysis.population_rate(
+            (t[sel], idx[sel] - a),
+            dt=1.0,
+            n_neurons=b - a,
+            duration=duration,
+            width=50.0,
+            kind="rect",
+        )
         smooth[name] = (tr, rate)
     tr, rate_w = smooth[winner]
     above = np.nonzero((tr >= pre) & (rate_w > THRESHOLD))[0]
     decision_ms = float(tr[above[0]] - pre) if above.size else float("nan")
 
-    print(f"Wang (2002) decision network: {n} neurons (A {nA}, B {nA}, ns {net.n_ns}, "
-          f"I {net.n_inh}), coherence {c:+.3f}, {duration:.0f} ms, {wall:.1f} s wall")
+    print(
+        f"Wang (2002) decision network: {n} neurons (A {nA}, B {nA}, ns {net.n_ns}, "
+        f"I {net.n_inh}), coherence {c:+.3f}, {duration:.0f} ms, {wall:.1f} s wall"
+    )
     print("  spontaneous rates: " + ", ".join(f"{k} {v:.1f} Hz" for k, v in spont.items()))
-    print("  last 300 ms of the stimulus: "
-          + ", ".join(f"{k} {v:.1f} Hz" for k, v in end.items()))
+    print("  last 300 ms of the stimulus: " + ", ".join(f"{k} {v:.1f} Hz" for k, v in end.items()))
     print(f"  winner: {winner}  (decision time {decision_ms:.0f} ms after stimulus onset)")
-    result = {"winner": winner, "rate_A": end["A"], "rate_B": end["B"],
-              "spontaneous": spont, "decision_ms": decision_ms, "wall_s": wall}
+    result = {
+        "winner": winner,
+        "rate_A": end["A"],
+        "rate_B": end["B"],
+        "spontaneous": spont,
+        "decision_ms": decision_ms,
+        "wall_s": wall,
+    }
     if post > 0:
         delay = group_rates(t, idx, groups, pre + stim, duration)
-        print("  delay (stimulus off): "
-              + ", ".join(f"{k} {v:.1f} Hz" for k, v in delay.items()))
+        print("  delay (stimulus off): " + ", ".join(f"{k} {v:.1f} Hz" for k, v in delay.items()))
         result["delay"] = delay
 
     import matplotlib.pyplot as plt
 
-    fig, (ax_r, ax_p) = plt.subplots(2, 1, figsize=(8.0, 6.0), sharex=True,
-                                     gridspec_kw={"height_ratios": [2, 1]})
+    fig, (ax_r, ax_p) = plt.subplots(
+        2, 1, figsize=(8.0, 6.0), sharex=True, gridspec_kw={"height_ratios": [2, 1]}
+    )
     shown = idx < 2 * nA + min(net.n_ns, 2 * nA)  # A, B and as many non-selective cells
-    plot.raster(t[shown], idx[shown], ax_r, markersize=1.5,
-                groups={"A": groups["A"], "B": groups["B"], "ns": (2 * nA, 4 * nA)})
+    plot.raster(
+        t[shown],
+        idx[shown],
+        ax_r,
+        markersize=1.5,
+        groups={"A": groups["A"], "B": groups["B"], "ns": (2 * nA, 4 * nA)},
+    )
     ax_r.set_xlabel("")
     for name in ("A", "B"):
         plot.population_rate(*smooth[name], ax_p, label=name)

@@ -12,10 +12,12 @@ All start at V = -65 mV, u = b V and receive the same step I = 10 (mV/ms) from 2
 Reference: Izhikevich (2003) Simple model of spiking neurons, IEEE Trans Neural Netw
 14:1569.
 
-Full run (300 ms, step from 20 ms), measured spike counts: RS 10, IB 11, CH 23, FS 37,
-LTS 25, TC 14, RZ 45; first ISIs: RS 13.4 ms (adapting to 32 ms), IB 6.3 ms (burst, then
-tonic at ~33 ms), CH 5.5 / 6.2 ms (bursts of 3-4 spikes), FS 7.8 ms. Under 10 s wall on a
-loaded 2-core CPU. ``--quick`` runs 100 ms.
+Full run (300 ms, step from 20 ms), measured spike counts: RS 7, IB 11, CH 27, FS 39,
+LTS 24, TC 81, RZ 55; ISIs: RS 21 ms then 45 ms (adapting), IB 2.3 and 3.9 ms (initial
+burst) then 31-39 ms (tonic), CH 1.4-1.9 ms within bursts of 5 about every 55 ms, FS
+4.0 ms growing to 7.4 ms. A forward-Euler integration of the same equations at
+dt = 1 us gives the same counts (RZ 56). 7 s wall on a shared 2-core CPU.
+``--quick`` runs 100 ms.
 
 Run ``python examples/izhikevich_patterns.py`` (``--quick``, ``--out fig.png``).
 """
@@ -63,29 +65,41 @@ def main(argv: list[str] | None = None) -> dict:
     a, b, c, d = (jnp.asarray(col) for col in zip(*PATTERNS.values(), strict=True))
     V0 = -65.0 * u.mV
     neurons = brainsim.models.Izhikevich(
-        len(PATTERNS), a=a / u.ms, b=b / u.ms, c=c * u.mV, d=d * u.mV / u.ms,
-        V_th=V_PEAK * u.mV, V_initializer=V0, u_initializer=b / u.ms * V0,
+        len(PATTERNS),
+        a=a / u.ms,
+        b=b / u.ms,
+        c=c * u.mV,
+        d=d * u.mV / u.ms,
+        V_th=V_PEAK * u.mV,
+        V_initializer=V0,
+        u_initializer=b / u.ms * V0,
     )
-    current = brainsim.models.step_input([args.current] * u.mV / u.ms, [STEP_AT] * u.ms,
-                                         duration)
+    current = brainsim.models.step_input([args.current] * u.mV / u.ms, [STEP_AT] * u.ms, duration)
     t0 = time.perf_counter()
-    record = {"V": simulate.trace(lambda: neurons.V.value),
-              "spikes": simulate.spikes(lambda: neurons.get_spike())}
+    record = {
+        "V": simulate.trace(lambda: neurons.V.value),
+        "spikes": simulate.spikes(lambda: neurons.get_spike()),
+    }
     sim = simulate.Simulation(neurons, record=record)
     rec = sim.run(duration, inputs=(current[:, None],))
     wall = time.perf_counter() - t0
 
     ev = rec["spikes"]
     times = np.asarray(ev.times.to_decimal(u.ms))
-    print(f"Izhikevich patterns: step of {args.current} mV/ms from {STEP_AT:.0f} ms, "
-          f"{duration.to_decimal(u.ms):.0f} ms, dt = 0.1 ms ({wall:.2f} s)")
+    print(
+        f"Izhikevich patterns: step of {args.current} mV/ms from {STEP_AT:.0f} ms, "
+        f"{duration.to_decimal(u.ms):.0f} ms, dt = 0.1 ms ({wall:.2f} s)"
+    )
     print("  type  spikes  first ISIs (ms)")
     result = {}
     for k, name in enumerate(PATTERNS):
         st = times[ev.indices == k]
         isis = np.diff(st)
-        result[name] = {"n_spikes": int(st.size), "first_spike_ms": float(st[0]) if st.size
-                        else float("nan"), "isis_ms": isis}
+        result[name] = {
+            "n_spikes": int(st.size),
+            "first_spike_ms": float(st[0]) if st.size else float("nan"),
+            "isis_ms": isis,
+        }
         first = ", ".join(f"{x:.1f}" for x in isis[:4]) or "-"
         print(f"  {name:4s}  {st.size:6d}  {first}")
 
@@ -100,8 +114,9 @@ def main(argv: list[str] | None = None) -> dict:
         ax.set_ylim(-90, 40)
         if k < n - 1:
             ax.set_xlabel("")
-    axes[0].set_title(f"Izhikevich (2003) firing patterns, step I = {args.current} mV/ms "
-                      f"at {STEP_AT:.0f} ms")
+    axes[0].set_title(
+        f"Izhikevich (2003) firing patterns, step I = {args.current} mV/ms at {STEP_AT:.0f} ms"
+    )
     path = plot.save(fig, args.out)
     print(f"  figure: {path}")
     return result

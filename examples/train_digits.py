@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> dict:
     n_train = len(x_tr)
 
     model = DigitsSNN()
-    brainsim.nn.init_all_states(model)
+    brainsim.nn.init_all_states(model, batch_size=args.batch)  # the training batch size
     n_total = epochs * (n_train // args.batch)
     schedule = optax.cosine_decay_schedule(args.lr, n_total)
     opt = brainsim.train.Optimizer(optax.adam(schedule), model.states(brainsim.ParamState))

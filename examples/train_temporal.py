@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> dict:
     brainsim.random.seed(args.seed)
     rng = np.random.default_rng(args.seed)
     model = RecurrentSNN()
-    brainsim.nn.init_all_states(model)
+    brainsim.nn.init_all_states(model, batch_size=args.batch)  # the training batch size
     params = model.states(brainsim.ParamState)
     tx = optax.multi_transform(
         {"w": optax.adam(2e-3), "tau": optax.adam(0.2)},  # tau: up to ~0.2 ms per step

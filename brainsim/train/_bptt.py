@@ -4,7 +4,7 @@ The pattern (every piece is an ordinary brainsim call; this module only packages
 
     brainsim.environ.set(dt=1.0 * u.ms)
     model = Net()                                        # a brainsim.nn.Module
-    brainsim.nn.init_all_states(model)                   # create the States once
+    brainsim.nn.init_all_states(model, batch_size=32)    # create the States once
     opt = brainsim.train.Optimizer(optax.adam(1e-3), model.states(brainsim.ParamState))
 
     def loss_fn(model, xs, labels):                      # xs: (T, B, ...) time-first

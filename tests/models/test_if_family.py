@@ -417,3 +417,18 @@ def test_scalar_parameters_stay_scalar_and_arrays_must_broadcast():
     assert neu.tau_w == 20.0 * u.ms
     with pytest.raises(ValueError, match=r"AdExIF\(b=\.\.\.\): shape \(3,\)"):
         models.AdExIF(4, b=jnp.ones(3) * u.mA)
+
+
+@pytest.mark.parametrize("reset", ["soft", "hard"])
+def test_refractory_neuron_emits_no_spike_while_held(reset):
+    # strong drive: with a soft reset the held post-reset V stays above threshold, yet the
+    # neuron must stay silent for tau_ref after each spike
+    neu = models.LIFRef(1, tau=10 * u.ms, tau_ref=2 * u.ms, spk_reset=reset)
+    neu.init_state()
+    spikes = []
+    for i in range(80):
+        with environ.context(t=i * 0.1 * u.ms, i=i):
+            spikes.append(float(neu(20 * u.mA)[0]))
+    times = np.nonzero(np.asarray(spikes))[0]
+    assert len(times) >= 3
+    assert np.all(np.diff(times) > 20)  # 2 ms = 20 steps of refractoriness between spikes

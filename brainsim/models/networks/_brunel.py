@@ -36,8 +36,8 @@ class BrunelNetwork(Module):
     asynchronous irregular (AI) activity, :math:`g = 3, \eta = 2` synchronous regular (SR).
 
     Implementation: the recurrent connections are event-driven with a fixed out-degree
-    :math:`\epsilon N_{post}` (so the in-degree is :math:`C_E` on average, binomially
-    distributed, instead of exactly :math:`C_E`). The delay is a ring buffer of the
+    :math:`\epsilon N_{post}` and no multapses (so the in-degree is :math:`C_E` on average,
+    binomially distributed, instead of exactly :math:`C_E`). The delay is a ring buffer of the
     population's output (``output_delay``) read :math:`D - dt` back before each step's
     update, which gives a total delay of exactly :math:`D`. The external drive is the
     summed count of the :math:`C_E` Poisson sources each step (a Poisson count of mean
@@ -88,9 +88,18 @@ class BrunelNetwork(Module):
     (500,)
     """
 
-    def __init__(self, n_exc: int = 10000, n_inh: int = 2500, epsilon: float = 0.1,
-                 J: Any = 0.1 * u.mV, g: float = 5.0, eta: float = 2.0,
-                 delay: Any = 1.5 * u.ms, seed: int = 0, name: str | None = None) -> None:
+    def __init__(
+        self,
+        n_exc: int = 10000,
+        n_inh: int = 2500,
+        epsilon: float = 0.1,
+        J: Any = 0.1 * u.mV,
+        g: float = 5.0,
+        eta: float = 2.0,
+        delay: Any = 1.5 * u.ms,
+        seed: int = 0,
+        name: str | None = None,
+    ) -> None:
         super().__init__(name=name)
         dt = environ.get_dt()
         if not delay >= dt:
@@ -105,21 +114,34 @@ class BrunelNetwork(Module):
         self.J, self.g, self.eta = J, g, eta
         self.nu_ext = (eta * theta / (J * self.C_E * tau)).in_unit(u.Hz)
         self.N = LIFRef(
-            n, tau=tau, tau_ref=2.0 * u.ms, V_rest=0.0 * u.mV, V_th=theta,
-            V_reset=10.0 * u.mV, V_initializer=init.Uniform(0.0 * u.mV, theta),
+            n,
+            tau=tau,
+            tau_ref=2.0 * u.ms,
+            V_rest=0.0 * u.mV,
+            V_th=theta,
+            V_reset=10.0 * u.mV,
+            V_initializer=init.Uniform(0.0 * u.mV, theta),
             spk_reset="hard",
         )
         # the output as it was `delay - dt` ago, read before this step's update: delay D
-        self.E = DeltaProj(self.N.output_delay(delay - dt, slice(0, n_exc)),
-                           comm=EventFixedProb(n_exc, n, epsilon, J, seed=seed), post=self.N)
-        self.I = DeltaProj(self.N.output_delay(delay - dt, slice(n_exc, n)),
-                           comm=EventFixedProb(n_inh, n, epsilon, -g * J, seed=seed + 1),
-                           post=self.N)
+        self.E = DeltaProj(
+            self.N.output_delay(delay - dt, slice(0, n_exc)),
+            comm=EventFixedProb(n_exc, n, epsilon, J, seed=seed, allow_multi_conn=False),
+            post=self.N,
+        )
+        self.I = DeltaProj(
+            self.N.output_delay(delay - dt, slice(n_exc, n)),
+            comm=EventFixedProb(n_inh, n, epsilon, -g * J, seed=seed + 1, allow_multi_conn=False),
+            post=self.N,
+        )
 
     def init_state(self, batch_size: int | None = None, **kwargs: Any) -> None:
-        n = self.n_exc + self.n_inh
-        shape = (n,) if batch_size is None else (batch_size, n)
-        self.spike = ShortTermState(jnp.zeros(shape))
+        if batch_size is not None:
+            raise BrainSimValueError(
+                "BrunelNetwork: batching is not supported (the delay buffer holds one "
+                "network); build several networks or vmap over independent ones instead."
+            )
+        self.spike = ShortTermState(jnp.zeros(self.n_exc + self.n_inh))
 
     def reset_state(self, batch_size: int | None = None, **kwargs: Any) -> None:
         self.init_state(batch_size)
@@ -129,7 +151,7 @@ class BrunelNetwork(Module):
         self.I()
         # C_E independent Poisson sources at nu_ext: their summed count is Poisson
         lam = u.maybe_decimal(self.C_E * self.nu_ext * environ.get_dt())
-        count = random.poisson(lam, self.spike.value.shape).astype(environ.dftype())
+        count = random.poisson(lam, (self.n_exc + self.n_inh,)).astype(environ.dftype())
         self.N.add_delta_input("external", count * self.J)
         spk = self.N()
         self.spike.value = spk

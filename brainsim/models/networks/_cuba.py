@@ -31,7 +31,7 @@ class CUBANetwork(Module):
     :math:`\tau_i = 10` ms. A presynaptic spike makes :math:`g_e` jump by
     :math:`w_e = 60 \cdot 0.27 / 10 = 1.62` mV or :math:`g_i` by
     :math:`w_i = -20 \cdot 4.5 / 10 = -9` mV. Connections are random with probability 0.02
-    (event-driven, fixed out-degree); 80 % of the neurons are excitatory. Since
+    (event-driven, fixed out-degree, no multapses); 80 % of the neurons are excitatory. Since
     :math:`E_L > V_{th}` the neurons fire without input; the initial potentials are uniform
     in :math:`[V_{reset}, V_{th}]` and :math:`g_e = g_i = 0`.
 
@@ -73,28 +73,43 @@ class CUBANetwork(Module):
     (100,)
     """
 
-    def __init__(self, n_exc: int = 3200, n_inh: int = 800, p: float = 0.02,
-                 we: Any = 1.62 * u.mV, wi: Any = -9.0 * u.mV, seed: int = 0,
-                 name: str | None = None) -> None:
+    def __init__(
+        self,
+        n_exc: int = 3200,
+        n_inh: int = 800,
+        p: float = 0.02,
+        we: Any = 1.62 * u.mV,
+        wi: Any = -9.0 * u.mV,
+        seed: int = 0,
+        name: str | None = None,
+    ) -> None:
         super().__init__(name=name)
         n = n_exc + n_inh
         self.n_exc, self.n_inh = n_exc, n_inh
         R = 100.0 * u.Mohm
         self.N = LIFRef(
-            n, R=R, tau=20.0 * u.ms, tau_ref=5.0 * u.ms, V_rest=-49.0 * u.mV,
-            V_th=-50.0 * u.mV, V_reset=-60.0 * u.mV,
-            V_initializer=init.Uniform(-60.0 * u.mV, -50.0 * u.mV), spk_reset="hard",
+            n,
+            R=R,
+            tau=20.0 * u.ms,
+            tau_ref=5.0 * u.ms,
+            V_rest=-49.0 * u.mV,
+            V_th=-50.0 * u.mV,
+            V_reset=-60.0 * u.mV,
+            V_initializer=init.Uniform(-60.0 * u.mV, -50.0 * u.mV),
+            spk_reset="hard",
         )
         g0 = init.Constant(0.0 * u.mV)
         self.E = AlignPostProj(
-            comm=EventFixedProb(n_exc, n, p, we, seed=seed),
+            comm=EventFixedProb(n_exc, n, p, we, seed=seed, allow_multi_conn=False),
             syn=Expon.desc(n, tau=5.0 * u.ms, g_initializer=g0),
-            out=CUBA.desc(scale=1.0 / R), post=self.N,
+            out=CUBA.desc(scale=1.0 / R),
+            post=self.N,
         )
         self.I = AlignPostProj(
-            comm=EventFixedProb(n_inh, n, p, wi, seed=seed + 1),
+            comm=EventFixedProb(n_inh, n, p, wi, seed=seed + 1, allow_multi_conn=False),
             syn=Expon.desc(n, tau=10.0 * u.ms, g_initializer=g0),
-            out=CUBA.desc(scale=1.0 / R), post=self.N,
+            out=CUBA.desc(scale=1.0 / R),
+            post=self.N,
         )
 
     def init_state(self, batch_size: int | None = None, **kwargs: Any) -> None:
@@ -107,7 +122,7 @@ class CUBANetwork(Module):
     def update(self) -> Any:
         s = self.spike.value
         self.E(s[..., : self.n_exc])
-        self.I(s[..., self.n_exc:])
+        self.I(s[..., self.n_exc :])
         spk = self.N()
         self.spike.value = spk
         return spk

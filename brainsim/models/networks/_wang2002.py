@@ -111,9 +111,15 @@ class DecisionNetwork(Module):
     (200,)
     """
 
-    def __init__(self, n_exc: int = 1600, f: float = 0.15, w_plus: float = 1.7,
-                 mu0: Any = 40.0 * u.Hz, coherence: float = 0.0,
-                 name: str | None = None) -> None:
+    def __init__(
+        self,
+        n_exc: int = 1600,
+        f: float = 0.15,
+        w_plus: float = 1.7,
+        mu0: Any = 40.0 * u.Hz,
+        coherence: float = 0.0,
+        name: str | None = None,
+    ) -> None:
         super().__init__(name=name)
         n_sel = int(round(f * n_exc))
         if n_sel < 1 or 2 * n_sel >= n_exc:
@@ -132,55 +138,90 @@ class DecisionNetwork(Module):
         groups = [a, b, (2 * n_sel, n_exc)]
         # rows: presynaptic group (A, B, ns); columns: postsynaptic E neuron
         gain = np.ones((3, n_exc))
-        gain[0, a[0]:a[1]] = gain[1, b[0]:b[1]] = w_plus
-        gain[0, b[0]:b[1]] = gain[1, a[0]:a[1]] = w_minus
+        gain[0, a[0] : a[1]] = gain[1, b[0] : b[1]] = w_plus
+        gain[0, b[0] : b[1]] = gain[1, a[0] : a[1]] = w_minus
         gain[2, : 2 * n_sel] = w_minus
         ones_I = np.ones((1, self.n_inh))
         nS = u.nS
 
-        self.E = LIFRef(n_exc, R=1.0 / (25.0 * nS), tau=20.0 * u.ms, tau_ref=2.0 * u.ms,
-                        V_rest=-70.0 * u.mV, V_th=-50.0 * u.mV, V_reset=-55.0 * u.mV,
-                        V_initializer=init.Constant(-70.0 * u.mV), spk_reset="hard")
-        self.I = LIFRef(self.n_inh, R=1.0 / (20.0 * nS), tau=10.0 * u.ms, tau_ref=1.0 * u.ms,
-                        V_rest=-70.0 * u.mV, V_th=-50.0 * u.mV, V_reset=-55.0 * u.mV,
-                        V_initializer=init.Constant(-70.0 * u.mV), spk_reset="hard")
+        self.E = LIFRef(
+            n_exc,
+            R=1.0 / (25.0 * nS),
+            tau=20.0 * u.ms,
+            tau_ref=2.0 * u.ms,
+            V_rest=-70.0 * u.mV,
+            V_th=-50.0 * u.mV,
+            V_reset=-55.0 * u.mV,
+            V_initializer=init.Constant(-70.0 * u.mV),
+            spk_reset="hard",
+        )
+        self.I = LIFRef(
+            self.n_inh,
+            R=1.0 / (20.0 * nS),
+            tau=10.0 * u.ms,
+            tau_ref=1.0 * u.ms,
+            V_rest=-70.0 * u.mV,
+            V_th=-50.0 * u.mV,
+            V_reset=-55.0 * u.mV,
+            V_initializer=init.Constant(-70.0 * u.mV),
+            spk_reset="hard",
+        )
         zero = init.Constant(0.0 * nS)
 
         def ampa(post, n_post):
-            return dict(syn=Expon.desc(n_post, tau=2.0 * u.ms, g_initializer=zero),
-                        out=COBA.desc(E=0.0 * u.mV), post=post)
+            return dict(
+                syn=Expon.desc(n_post, tau=2.0 * u.ms, g_initializer=zero),
+                out=COBA.desc(E=0.0 * u.mV),
+                post=post,
+            )
 
         def gaba(post, n_post):
-            return dict(syn=Expon.desc(n_post, tau=5.0 * u.ms, g_initializer=zero),
-                        out=COBA.desc(E=-70.0 * u.mV), post=post)
+            return dict(
+                syn=Expon.desc(n_post, tau=5.0 * u.ms, g_initializer=zero),
+                out=COBA.desc(E=-70.0 * u.mV),
+                post=post,
+            )
 
         def mg_block():
-            return MgBlock(E=0.0 * u.mV, cc_Mg=1.0 * u.mM, alpha=0.062 / u.mV,
-                           beta=3.57 * u.mM)
+            return MgBlock(E=0.0 * u.mV, cc_Mg=1.0 * u.mM, alpha=0.062 / u.mV, beta=3.57 * u.mM)
 
         e_all = [(0, n_exc)]
         i_all = [(0, self.n_inh)]
-        self.AMPA_EE = AlignPostProj(comm=_GroupSum(groups, gain * 0.05 * sE * nS),
-                                     **ampa(self.E, n_exc))
-        self.AMPA_EI = AlignPostProj(comm=_GroupSum(e_all, ones_I * 0.04 * sE * nS),
-                                     **ampa(self.I, self.n_inh))
-        self.GABA_IE = AlignPostProj(comm=_GroupSum(i_all, np.ones((1, n_exc)) * 1.3 * sI * nS),
-                                     **gaba(self.E, n_exc))
-        self.GABA_II = AlignPostProj(comm=_GroupSum(i_all, ones_I * 1.0 * sI * nS),
-                                     **gaba(self.I, self.n_inh))
-        self.NMDA = BioNMDA(n_exc, alpha1=0.5 / u.ms, beta1=0.01 / u.ms,
-                            alpha2=5.0 / (u.ms * u.mM), beta2=0.5 / u.ms, T=1.0 * u.mM,
-                            T_dur=0.5 * u.ms)
-        self.NMDA_EE = CurrentProj(comm=_GroupSum(groups, gain * 0.165 * sE * nS),
-                                   out=mg_block(), post=self.E)
-        self.NMDA_EI = CurrentProj(comm=_GroupSum(e_all, ones_I * 0.13 * sE * nS),
-                                   out=mg_block(), post=self.I)
+        self.AMPA_EE = AlignPostProj(
+            comm=_GroupSum(groups, gain * 0.05 * sE * nS), **ampa(self.E, n_exc)
+        )
+        self.AMPA_EI = AlignPostProj(
+            comm=_GroupSum(e_all, ones_I * 0.04 * sE * nS), **ampa(self.I, self.n_inh)
+        )
+        self.GABA_IE = AlignPostProj(
+            comm=_GroupSum(i_all, np.ones((1, n_exc)) * 1.3 * sI * nS), **gaba(self.E, n_exc)
+        )
+        self.GABA_II = AlignPostProj(
+            comm=_GroupSum(i_all, ones_I * 1.0 * sI * nS), **gaba(self.I, self.n_inh)
+        )
+        self.NMDA = BioNMDA(
+            n_exc,
+            alpha1=0.5 / u.ms,
+            beta1=0.01 / u.ms,
+            alpha2=5.0 / (u.ms * u.mM),
+            beta2=0.5 / u.ms,
+            T=1.0 * u.mM,
+            T_dur=0.5 * u.ms,
+        )
+        self.NMDA_EE = CurrentProj(
+            comm=_GroupSum(groups, gain * 0.165 * sE * nS), out=mg_block(), post=self.E
+        )
+        self.NMDA_EI = CurrentProj(
+            comm=_GroupSum(e_all, ones_I * 0.13 * sE * nS), out=mg_block(), post=self.I
+        )
         self.g_ext_E, self.g_ext_I = 2.1 * nS, 1.62 * nS
 
     def init_state(self, batch_size: int | None = None, **kwargs: Any) -> None:
         if batch_size is not None:
-            raise BrainSimValueError("DecisionNetwork: batching is not supported; use vmap "
-                                     "over independent networks instead.")
+            raise BrainSimValueError(
+                "DecisionNetwork: batching is not supported; use vmap "
+                "over independent networks instead."
+            )
         self.spike = ShortTermState(jnp.zeros(self.n_exc + self.n_inh))
         self.coherence = ShortTermState(jnp.asarray(self.coherence0, environ.dftype()))
         self.stimulus_on = ShortTermState(jnp.asarray(0.0, environ.dftype()))
@@ -199,16 +240,19 @@ class DecisionNetwork(Module):
         """Poisson rate into each excitatory neuron (Hz): background plus stimulus."""
         c, on = self.coherence.value, self.stimulus_on.value
         mu0 = float(self.mu0.to_decimal(u.Hz))
-        stim = jnp.concatenate([
-            jnp.full(self.n_A, mu0 * (1.0 + c)), jnp.full(self.n_B, mu0 * (1.0 - c)),
-            jnp.zeros(self.n_ns),
-        ])
+        stim = jnp.concatenate(
+            [
+                jnp.full(self.n_A, mu0 * (1.0 + c)),
+                jnp.full(self.n_B, mu0 * (1.0 - c)),
+                jnp.zeros(self.n_ns),
+            ]
+        )
         return float(self.nu_bg.to_decimal(u.Hz)) + on * stim
 
     def update(self) -> Any:
         dt_s = float(u.maybe_decimal(environ.get_dt() / u.second))
         s = self.spike.value
-        s_E, s_I = s[: self.n_exc], s[self.n_exc:]
+        s_E, s_I = s[: self.n_exc], s[self.n_exc :]
         self.AMPA_EE(s_E)
         self.AMPA_EI(s_E)
         self.GABA_IE(s_I)
@@ -216,10 +260,10 @@ class DecisionNetwork(Module):
         g_nmda = self.NMDA(s_E)
         self.NMDA_EE(g_nmda)
         self.NMDA_EI(g_nmda)
-        n_E = random.poisson(self._external_rates() * dt_s, (self.n_exc,)).astype(
-            environ.dftype())
-        n_I = random.poisson(float(self.nu_bg.to_decimal(u.Hz)) * dt_s,
-                             (self.n_inh,)).astype(environ.dftype())
+        n_E = random.poisson(self._external_rates() * dt_s, (self.n_exc,)).astype(environ.dftype())
+        n_I = random.poisson(float(self.nu_bg.to_decimal(u.Hz)) * dt_s, (self.n_inh,)).astype(
+            environ.dftype()
+        )
         self.AMPA_EE.syn.add_delta_input("external", n_E * self.g_ext_E)
         self.AMPA_EI.syn.add_delta_input("external", n_I * self.g_ext_I)
         spk = jnp.concatenate([self.E(), self.I()])

@@ -198,13 +198,27 @@ class Refractory(IFBase):
         V = u.math.where(refractory, value(self.V_reset), jumped["V"])
         return super()._integrate({**jumped, "V": V}, I)
 
+    def _emitted(self, t: Any) -> Any:
+        """Neurons whose last (non-refractory) spike happened at time ``t``."""
+        return u.math.abs(self.last_spike_time.value - t) < 0.5 * environ.get_dt()
+
+    def update(self, x: Any = 0.0 * u.mA) -> Any:
+        # Only a spike actually emitted at the previous step resets the neuron, and no spike
+        # is emitted while refractory (a held V above threshold does not fire again).
+        t = self._now()
+        prev = self._emitted(t - environ.get_dt())
+        jumped = self._jump(self.get_spike() * prev)
+        new = self._integrate(jumped, self.sum_current_inputs(x, jumped["V"]))
+        self._write(jumped, new)
+        return self.get_spike() * self._emitted(t)
+
     def _write(self, jumped: dict[str, Any], new: dict[str, Any]) -> None:
         t, refractory = self._refractory_now()
         held = {
             k: u.math.where(refractory, jumped[k], v) if k in jumped else v for k, v in new.items()
         }
         super()._write(jumped, held)
-        spiked = self.V.value >= self._threshold()
+        spiked = jnp.logical_and(self.V.value >= self._threshold(), jnp.logical_not(refractory))
         last = u.math.where(spiked, t, self.last_spike_time.value)
         self.last_spike_time.value = jax.lax.stop_gradient(last)
         if self.ref_var:
