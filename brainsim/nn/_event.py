@@ -113,8 +113,12 @@ def _enqueue(queue: Any, x: Any, w: Any, idx: Any, d: Any, ptr: Any, cap: int) -
         return jnp.broadcast_to(w, idx.shape) if sel is None else (
             jnp.broadcast_to(w, (sel.shape[0], idx.shape[1])) if w.ndim == 0 else w[sel])
 
-    def add(rows_idx, rows_d, rows_w):
-        return queue.at[(ptr + rows_d) % L, rows_idx].add(rows_w)
+    n_post = queue.shape[1]
+    flat = queue.reshape(-1)
+
+    def add(rows_idx, rows_d, rows_w):  # 1-D scatter into the flattened buffer (faster)
+        tgt = ((ptr + rows_d) % L) * n_post + rows_idx
+        return flat.at[tgt.ravel()].add(rows_w.ravel()).reshape(queue.shape)
 
     def dense(_):
         return add(idx, d, jnp.where(events[:, None], rows(None), 0))

@@ -8,7 +8,7 @@ import brainunit as u
 import jax.numpy as jnp
 
 from ... import init, random
-from ..._state import ShortTermState
+from ..._state import ShortTermState, State
 from ...nn import EventFixedProb, Module
 from .._outputs import COBA
 from .._projections import AlignPostProj
@@ -82,7 +82,14 @@ class COBANetwork(Module):
         self.spike = ShortTermState(jnp.zeros(shape))
 
     def reset_state(self, batch_size: int | None = None, **kwargs: Any) -> None:
+        # refill the existing States (compiled runs keep referring to them)
+        old = {k: v for k, v in vars(self).items() if isinstance(v, State)}
         self.init_state(batch_size)
+        for k, st in old.items():
+            new = getattr(self, k)
+            if new is not st:
+                st.value = new.value
+                setattr(self, k, st)
 
     def update(self) -> Any:
         s = self.spike.value

@@ -8,7 +8,7 @@ import brainunit as u
 import jax.numpy as jnp
 
 from ... import init, surrogate
-from ..._state import HiddenState, ShortTermState
+from ..._state import HiddenState, ShortTermState, State
 from ...nn import EventFixedProb, Module, Neuron, exp_euler_step
 from .._outputs import COBA
 from .._projections import AlignPostProj
@@ -237,7 +237,14 @@ class COBAHHNetwork(Module):
         self.spike = ShortTermState(jnp.zeros((n,) if batch_size is None else (batch_size, n)))
 
     def reset_state(self, batch_size: int | None = None, **kwargs: Any) -> None:
+        # refill the existing States (compiled runs keep referring to them)
+        old = {k: v for k, v in vars(self).items() if isinstance(v, State)}
         self.init_state(batch_size)
+        for k, st in old.items():
+            new = getattr(self, k)
+            if new is not st:
+                st.value = new.value
+                setattr(self, k, st)
 
     def update(self) -> Any:
         s = self.spike.value

@@ -10,7 +10,7 @@ import numpy as np
 
 from ... import environ, init, random
 from ..._errors import BrainSimValueError
-from ..._state import ShortTermState
+from ..._state import ShortTermState, State
 from ...nn import Module
 from .._outputs import COBA, MgBlock
 from .._projections import AlignPostProj, CurrentProj
@@ -227,7 +227,14 @@ class DecisionNetwork(Module):
         self.stimulus_on = ShortTermState(jnp.asarray(0.0, environ.dftype()))
 
     def reset_state(self, batch_size: int | None = None, **kwargs: Any) -> None:
+        # refill the existing States (compiled runs keep referring to them)
+        old = {k: v for k, v in vars(self).items() if isinstance(v, State)}
         self.init_state(batch_size)
+        for k, st in old.items():
+            new = getattr(self, k)
+            if new is not st:
+                st.value = new.value
+                setattr(self, k, st)
 
     def set_stimulus(self, coherence: float | None = None, on: bool | None = None) -> None:
         """Set the coherence (in [-1, 1], positive favours A) and switch the stimulus."""
