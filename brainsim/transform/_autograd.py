@@ -456,7 +456,16 @@ def fwd_grad(
 ) -> Any:
     """Forward gradient: an unbiased estimate ``(∇f·v) v`` with a random normal tangent v.
 
-    One forward-mode pass instead of a backward pass (Baydin et al. 2022).
+    One forward-mode pass instead of a backward pass (Baydin et al. 2022). Averaged over
+    many random tangents it equals the gradient.
+
+    >>> import jax, jax.numpy as jnp, brainsim
+    >>> f = lambda x: jnp.sum(x ** 2)
+    >>> x = jnp.array([1.0, -2.0])
+    >>> keys = jax.random.split(jax.random.PRNGKey(0), 400)
+    >>> est = jnp.mean(jnp.stack([brainsim.transform.fwd_grad(f, key=k)(x) for k in keys]), 0)
+    >>> est                                  # the true gradient is [2, -4]
+    Array([ 1.9..., -4.2...], dtype=float32)
     """
 
     def transform(pure, argnums, has_aux):
