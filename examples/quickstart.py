@@ -7,6 +7,10 @@ analytic rate of a leaky integrator with hard reset::
     rate = 1 / (tau * ln(R I / (R I - (V_th - V_reset))))
 
 Run ``python examples/quickstart.py`` (or ``--quick`` for a shorter run).
+
+Full run (200 ms), measured: rates 40, 75, 105, 135, 160, 185, 215, 240 Hz against the
+analytic 41.7, 76.6, 106.6, 135.3, 163.5, 191.4, 219.1, 246.6 Hz (the simulated rate counts
+whole spikes in 200 ms and each ISI is rounded up to whole steps, so it is slightly lower).
 """
 
 from __future__ import annotations
