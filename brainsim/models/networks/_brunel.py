@@ -9,10 +9,11 @@ import jax.numpy as jnp
 
 from ... import environ, init, random
 from ..._errors import BrainSimValueError
-from ..._state import ShortTermState, State
+from ..._state import ShortTermState
 from ...nn import EventFixedProb, Module
 from .._projections import DeltaProj
 from ..neurons import LIFRef
+from ._base import refill_states
 
 __all__ = ["BrunelNetwork"]
 
@@ -144,14 +145,7 @@ class BrunelNetwork(Module):
         self.spike = ShortTermState(jnp.zeros(self.n_exc + self.n_inh))
 
     def reset_state(self, batch_size: int | None = None, **kwargs: Any) -> None:
-        # refill the existing States (compiled runs keep referring to them)
-        old = {k: v for k, v in vars(self).items() if isinstance(v, State)}
-        self.init_state(batch_size)
-        for k, st in old.items():
-            new = getattr(self, k)
-            if new is not st:
-                st.value = new.value
-                setattr(self, k, st)
+        refill_states(self, self.init_state, batch_size)
 
     def update(self) -> Any:
         self.E()

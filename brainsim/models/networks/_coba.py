@@ -5,20 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 import brainunit as u
-import jax.numpy as jnp
 
 from ... import init, random
-from ..._state import ShortTermState, State
-from ...nn import EventFixedProb, Module
+from ...nn import EventFixedProb
 from .._outputs import COBA
 from .._projections import AlignPostProj
 from ..neurons import LIFRef
 from ..synapses import Expon
+from ._base import EINetwork
 
 __all__ = ["COBANetwork"]
 
 
-class COBANetwork(Module):
+class COBANetwork(EINetwork):
     r"""Conductance-based E/I network of leaky integrate-and-fire neurons.
 
     4000 LIF neurons (80 % excitatory) with :math:`C = 200` pF, :math:`g_L = 10` nS
@@ -76,28 +75,6 @@ class COBANetwork(Module):
             out=COBA.desc(E=-80.0 * u.mV), post=self.N,
         )
 
-    def init_state(self, batch_size: int | None = None, **kwargs: Any) -> None:
-        shape = (self.n_exc + self.n_inh,) if batch_size is None else (
-            batch_size, self.n_exc + self.n_inh)
-        self.spike = ShortTermState(jnp.zeros(shape))
-
-    def reset_state(self, batch_size: int | None = None, **kwargs: Any) -> None:
-        # refill the existing States (compiled runs keep referring to them)
-        old = {k: v for k, v in vars(self).items() if isinstance(v, State)}
-        self.init_state(batch_size)
-        for k, st in old.items():
-            new = getattr(self, k)
-            if new is not st:
-                st.value = new.value
-                setattr(self, k, st)
-
-    def update(self) -> Any:
-        s = self.spike.value
-        self.E(s[..., : self.n_exc])
-        self.I(s[..., self.n_exc:])
-        spk = self.N()
-        self.spike.value = spk
-        return spk
 
 
 del random

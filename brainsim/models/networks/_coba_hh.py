@@ -5,16 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import brainunit as u
-import jax.numpy as jnp
 
 from ... import init, surrogate
-from ..._state import HiddenState, ShortTermState, State
-from ...nn import EventFixedProb, Module, Neuron, exp_euler_step
+from ..._state import HiddenState
+from ...nn import EventFixedProb, Neuron, exp_euler_step
 from .._outputs import COBA
 from .._projections import AlignPostProj
 from .._utils import check_param, init_var, value
 from ..neurons import gate_dx, gate_rates, hh_dv
 from ..synapses import Expon
+from ._base import EINetwork
 
 __all__ = ["TraubHH", "traub_rates", "COBAHHNetwork"]
 
@@ -159,7 +159,7 @@ class TraubHH(Neuron):
         return self.get_spike(V_new) * (1.0 - self.get_spike(V))
 
 
-class COBAHHNetwork(Module):
+class COBAHHNetwork(EINetwork):
     r"""Conductance-based E/I network of Traub-Miles HH neurons (Brette benchmark 3).
 
     4000 :class:`TraubHH` neurons (80 % excitatory; area 20000 µm², :math:`C = 1`
@@ -232,24 +232,3 @@ class COBAHHNetwork(Module):
             post=self.N,
         )
 
-    def init_state(self, batch_size: int | None = None, **kwargs: Any) -> None:
-        n = self.n_exc + self.n_inh
-        self.spike = ShortTermState(jnp.zeros((n,) if batch_size is None else (batch_size, n)))
-
-    def reset_state(self, batch_size: int | None = None, **kwargs: Any) -> None:
-        # refill the existing States (compiled runs keep referring to them)
-        old = {k: v for k, v in vars(self).items() if isinstance(v, State)}
-        self.init_state(batch_size)
-        for k, st in old.items():
-            new = getattr(self, k)
-            if new is not st:
-                st.value = new.value
-                setattr(self, k, st)
-
-    def update(self) -> Any:
-        s = self.spike.value
-        self.E(s[..., : self.n_exc])
-        self.I(s[..., self.n_exc :])
-        spk = self.N()
-        self.spike.value = spk
-        return spk

@@ -5,20 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 import brainunit as u
-import jax.numpy as jnp
 
 from ... import init
-from ..._state import ShortTermState, State
-from ...nn import EventFixedProb, Module
+from ...nn import EventFixedProb
 from .._outputs import CUBA
 from .._projections import AlignPostProj
 from ..neurons import LIFRef
 from ..synapses import Expon
+from ._base import EINetwork
 
 __all__ = ["CUBANetwork"]
 
 
-class CUBANetwork(Module):
+class CUBANetwork(EINetwork):
     r"""Current-based E/I network of leaky integrate-and-fire neurons (Brette benchmark 2).
 
     .. math::
@@ -112,24 +111,3 @@ class CUBANetwork(Module):
             post=self.N,
         )
 
-    def init_state(self, batch_size: int | None = None, **kwargs: Any) -> None:
-        n = self.n_exc + self.n_inh
-        self.spike = ShortTermState(jnp.zeros((n,) if batch_size is None else (batch_size, n)))
-
-    def reset_state(self, batch_size: int | None = None, **kwargs: Any) -> None:
-        # refill the existing States (compiled runs keep referring to them)
-        old = {k: v for k, v in vars(self).items() if isinstance(v, State)}
-        self.init_state(batch_size)
-        for k, st in old.items():
-            new = getattr(self, k)
-            if new is not st:
-                st.value = new.value
-                setattr(self, k, st)
-
-    def update(self) -> Any:
-        s = self.spike.value
-        self.E(s[..., : self.n_exc])
-        self.I(s[..., self.n_exc :])
-        spk = self.N()
-        self.spike.value = spk
-        return spk

@@ -10,12 +10,13 @@ import numpy as np
 
 from ... import environ, init, random
 from ..._errors import BrainSimValueError
-from ..._state import ShortTermState, State
+from ..._state import ShortTermState
 from ...nn import Module
 from .._outputs import COBA, MgBlock
 from .._projections import AlignPostProj, CurrentProj
 from ..neurons import LIFRef
 from ..synapses import BioNMDA, Expon
+from ._base import refill_states
 
 __all__ = ["DecisionNetwork"]
 
@@ -227,14 +228,7 @@ class DecisionNetwork(Module):
         self.stimulus_on = ShortTermState(jnp.asarray(0.0, environ.dftype()))
 
     def reset_state(self, batch_size: int | None = None, **kwargs: Any) -> None:
-        # refill the existing States (compiled runs keep referring to them)
-        old = {k: v for k, v in vars(self).items() if isinstance(v, State)}
-        self.init_state(batch_size)
-        for k, st in old.items():
-            new = getattr(self, k)
-            if new is not st:
-                st.value = new.value
-                setattr(self, k, st)
+        refill_states(self, self.init_state, batch_size)
 
     def set_stimulus(self, coherence: float | None = None, on: bool | None = None) -> None:
         """Set the coherence (in [-1, 1], positive favours A) and switch the stimulus."""
