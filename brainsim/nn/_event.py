@@ -343,6 +343,8 @@ class EventFixedNumConn(Module):
             raise BrainSimValueError(f"{cls}(delay=...): delays must be >= 0.")
         steps = np.round(steps).astype(np.int32)
         del rng
+        if steps.size and np.all(steps == steps.flat[0]):
+            return jnp.asarray(steps.flat[0])  # homogeneous: fast path, one slot per step
         return jnp.asarray(np.broadcast_to(steps, (self.n_pre, self.conn_num)))
 
     @property
@@ -376,7 +378,14 @@ class EventFixedNumConn(Module):
         xm = jnp.asarray(u.get_mantissa(x))
         q, ptr = self.queue.value, self.queue_ptr.value
         cap = self.spike_capacity
-        if q.ndim == 2:
+        if self.delay_steps.ndim == 0:
+            # homogeneous delay: the undelayed event sum lands in one slot of the buffer
+            y = event_matvec(x, wm, self.indices, self.n_post, cap)
+            slot = (ptr + self.delay_steps) % q.shape[0]
+            q = q.at[slot].add(jnp.asarray(y, q.dtype))
+            out = q[ptr]
+            q = q.at[ptr].set(0)
+        elif q.ndim == 2:
             q = _enqueue(q, xm, jnp.asarray(wm), self.indices, self.delay_steps, ptr, cap)
             out = q[ptr]
             q = q.at[ptr].set(0)
