@@ -161,7 +161,8 @@ def _concrete(x: Any) -> np.ndarray | None:
 
 
 def _binomial_count(n: int, p: Any, shape: tuple) -> Any:
-    """Binomial(n, p) counts; Normal(np, np(1-p)) rounded to [0, n] where np, n(1-p) > 5."""
+    """Binomial(n, p) counts; Normal(np, np(1-p)) rounded to [0, n] where np, n(1-p) > 5;
+    Poisson(np) clipped to n when p <= 0.01 (relative error O(p))."""
     use_normal = (n * p > 5) & (n * (1 - p) > 5)
     known = _concrete(use_normal)
 
@@ -170,6 +171,12 @@ def _binomial_count(n: int, p: Any, shape: tuple) -> Any:
         return jnp.clip(jnp.round(x), 0, n)
 
     def binomial() -> Any:
+        small = _concrete(p)
+        if small is not None and np.all(small <= 1e-2):
+            # Poisson(np) differs from Binomial(n, p) by O(p) (<1 % here) and samples ~6x
+            # faster than jax's binomial sampler
+            lam = jnp.broadcast_to(jnp.asarray(n * p, environ.dftype()), shape)
+            return jnp.minimum(bsr.poisson(lam), n).astype(environ.dftype())
         return bsr.binomial(n, p, size=shape).astype(environ.dftype())
 
     if known is not None and known.all():
