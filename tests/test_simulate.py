@@ -441,3 +441,15 @@ def test_batch_size_records_batched_shapes():
     for b in range(2):
         np.testing.assert_allclose(mV(rec["V"])[:, b], V, rtol=1e-5, atol=1e-6)
         np.testing.assert_array_equal(rec["cnt"][:, b], S.sum(1))
+
+
+def test_inputs_as_callables_of_t_are_evaluated_in_the_compiled_step():
+    brainsim.environ.set(dt=0.1 * u.ms)
+    lif = models.LIF(2, tau=10 * u.ms)
+    sim = simulate.Simulation(lif, record={"V": simulate.trace(lambda: lif.V.value)})
+    drive = lambda t: 2.0 * u.mA * (t >= 10.0 * u.ms)  # noqa: E731
+    V = np.asarray(sim.run(20 * u.ms, inputs=(drive,))["V"].to_decimal(u.mV))
+    assert np.all(V[:100] == 0.0) and V[100:].max() > 0.5
+    n = sim.num_compiles
+    sim.run(20 * u.ms, inputs=(drive,))  # same function object: no recompilation
+    assert sim.num_compiles == n

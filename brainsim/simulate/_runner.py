@@ -155,6 +155,7 @@ class Simulation:
         self.max_host_bytes = max_host_bytes
         self.batch_size = batch_size
         self.i = 0
+        self._funcs: tuple = ()
         self.num_compiles = 0  # compiled chunk functions (one per chunk length / inputs)
         self.num_traces = 0  # Python traces of the chunk body (tests check it stays put)
         self._compiled: dict[Any, tuple] = {}
@@ -218,24 +219,28 @@ class Simulation:
             body = self._body(())
 
             def step(i, *x):
-                it_x, it_c = iter(x), iter(consts)
-                args = [next(it_c) if k == "c" else next(it_x) for k in self._kinds]
-                return body(i, *args)
+                return body(i, *self._assemble_args(self._kinds, x, consts, self._funcs))
 
             return transform.for_loop(step, indices, *xs,
                                       pbar=self._bar if pbar else None)
 
         return transform.jit(chunk)
 
+    @staticmethod
+    def _assemble_args(kinds: list, x: tuple, consts: tuple, funcs: tuple) -> list:
+        """Step arguments in input order: series values, constants and callables of t."""
+        it_x, it_c, it_f = iter(x), iter(consts), iter(funcs)
+        return [next(it_c) if k == "c" else next(it_f) if k == "f" else next(it_x)
+                for k in kinds]
+
     # ------------------------------------------------------------------ running
     def _split_inputs(self, inputs: tuple, n: int) -> tuple[list[str], list, tuple]:
-        kinds, series, consts = [], [], []
-        for k, x in enumerate(inputs):
-            if callable(x):
-                raise BrainSimTypeError(
-                    f"Simulation.run(inputs[{k}]): callables of t are not supported as "
-                    f"inputs; evaluate them inside the model, or pass an array over steps."
-                )
+        kinds, series, consts, funcs = [], [], [], []
+        for x in inputs:
+            if callable(x) and not isinstance(x, jax.Array | np.ndarray | u.Quantity):
+                kinds.append("f")  # a function of t, evaluated inside the compiled step
+                funcs.append(x)
+                continue
             shape = np.shape(u.get_mantissa(x))
             if shape and shape[0] == n and n > 1:
                 kinds.append("s")
@@ -243,6 +248,7 @@ class Simulation:
             else:
                 kinds.append("c")
                 consts.append(x)
+        self._funcs = tuple(funcs)
         return kinds, series, tuple(consts)
 
     def _estimate(self, n: int) -> tuple[int, int]:
@@ -262,9 +268,7 @@ class Simulation:
             return
 
         def one(i, *x):
-            it_x, it_c = iter(x), iter(consts)
-            args = [next(it_c) if k == "c" else next(it_x) for k in kinds]
-            return self._body(())(i, *args)
+            return self._body(())(i, *self._assemble_args(kinds, x, consts, self._funcs))
 
         x0 = [jax.tree.map(lambda a: a[0], s) for s in series]
         out = transform.jit(one).eval_shape(jnp.asarray(0), *x0)
@@ -284,8 +288,10 @@ class Simulation:
         """Run ``duration`` (or ``n_steps``) more steps from the current state.
 
         ``inputs`` are passed to the step function each step: an array / Quantity whose
-        leading axis has ``n_steps`` entries is indexed by step; anything else is passed
-        unchanged every step.
+        leading axis has ``n_steps`` entries is indexed by step; a callable is called with
+        the current time ``t`` (a Quantity) inside the compiled step, e.g.
+        ``lambda t: 2. * u.mA * (t > 10. * u.ms)``; anything else is passed unchanged every
+        step.
         """
         if not isinstance(inputs, tuple | list):
             inputs = (inputs,)
@@ -346,7 +352,7 @@ class Simulation:
         sig = (k, tuple(kinds), pbar,
                tuple((np.shape(u.get_mantissa(s))[1:], str(u.get_unit(s))) for s in series),
                tuple((np.shape(u.get_mantissa(c)), str(u.get_unit(c))) for c in consts),
-               self.batch_size)
+               self._funcs, self.batch_size)
         if sig in self._compiled:
             return self._compiled[sig], False
         fn = self._chunk_fn(pbar)
