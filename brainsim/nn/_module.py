@@ -224,6 +224,11 @@ class Module(graph.Node, ParamDesc):
         return self.update(*args, **kwargs)
 
     def __rrshift__(self, x: Any) -> Any:
+        """``x >> module`` is ``module(x)`` (chains: ``x >> m1 >> m2 == m2(m1(x))``).
+
+        With a brainunit Quantity on the left, brainunit's own ``>>`` runs first and hands
+        the module the bare mantissa; call ``module(q)`` for Quantity inputs.
+        """
         return self(x)
 
     def init_state(self, *args: Any, **kwargs: Any) -> None:
