@@ -437,8 +437,16 @@ def multinomial(key, n, pvals, size, dtype) -> Any:
     k = _categories(w, "pvals", pvals)
     check(w, "n", n, *NONNEG)
     _check_probs(w, "pvals", pvals)
-    shape = out_shape(w, size, n, pvals[..., 0]) + (k,)
-    return jr.multinomial(take(key), n, pvals, shape=shape).astype(int_dtype(dtype, w))
+    batch = out_shape(w, size, n, pvals[..., 0])
+    kk = take(key)
+    try:  # jax >= 0.12: ``shape`` is the batch shape, the category axis is appended
+        r = jr.multinomial(kk, n, pvals, shape=batch)
+        ok = r.shape == batch + (k,)
+    except (ValueError, TypeError):
+        ok = False
+    if not ok:  # older jax: ``shape`` includes the category axis
+        r = jr.multinomial(kk, n, pvals, shape=batch + (k,))
+    return r.astype(int_dtype(dtype, w))
 
 
 def categorical(key, logits, axis, size, dtype) -> Any:
