@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -29,63 +28,17 @@ def demo(
     """Run the COBA demo and return its key numbers (also printed)."""
     os.environ.setdefault("MPLBACKEND", "Agg")
     import brainunit as u
-    import numpy as np
 
     import brainsim
-    from brainsim import analysis, models, plot, simulate
+    from brainsim import models, simulate
 
-    t_start = time.perf_counter()
     brainsim.environ.set(dt=dt_ms * u.ms)
     n_exc = int(round(n * 0.8))
-    n_inh = n - n_exc
     with brainsim.random.seed_context(seed):
-        net = models.networks.COBANetwork(n_exc=n_exc, n_inh=n_inh, seed=seed)
-        sim = simulate.Simulation(
-            net, record={"spikes": simulate.spikes(lambda: net.spike.value)})
-        res = sim.run(duration_ms * u.ms, pbar=pbar)
-    ev = res["spikes"]
-    times = np.asarray(ev.times.to_decimal(u.ms))
-    idx = ev.indices
-    duration = duration_ms * u.ms
-    rates = analysis.firing_rate((times, idx), duration=duration, n_neurons=n)
-    exc_rate, inh_rate = float(rates[:n_exc].mean()), float(rates[n_exc:].mean())
-    cv = analysis.mean_cv(times, idx, n)
-    half = times >= duration_ms / 2
-    exc_second_half = float(((idx < n_exc) & half).sum() / n_exc / (duration_ms / 2000.0))
-    fig = plot.summary(times, idx, n, duration, groups={"exc": slice(0, n_exc),
-                                                       "inh": slice(n_exc, n)},
-                       title=f"COBA network, {n} neurons, {duration_ms:g} ms", show_isi=True)
-    path = plot.save(fig, out)
-    import matplotlib.pyplot as plt
-
-    plt.close(fig)
-    steps = res.n_steps
-    events = len(ev) * net.E.comm.conn_num  # each spike reaches conn_num targets
-    summary = {
-        "n_neurons": n,
-        "duration_ms": duration_ms,
-        "exc_rate_hz": exc_rate,
-        "inh_rate_hz": inh_rate,
-        "exc_rate_second_half_hz": exc_second_half,
-        "mean_cv": cv,
-        "n_spikes": len(ev),
-        "compile_s": res.compile_time,
-        "run_s": res.run_time,
-        "synaptic_events_per_s": events / max(res.run_time, 1e-9),
-        "figure": str(path),
-        "wall_s": time.perf_counter() - t_start,
-    }
-    print(f"COBA network (Vogels & Abbott 2005): {n} LIF neurons ({n_exc} exc, {n_inh} inh), "
-          f"{duration_ms:g} ms at dt = {dt_ms:g} ms ({steps} steps)")
-    print(f"  excitatory rate   {exc_rate:7.2f} Hz  (second half {exc_second_half:.2f} Hz)")
-    print(f"  inhibitory rate   {inh_rate:7.2f} Hz")
-    print(f"  mean ISI CV       {cv:7.2f}")
-    print(f"  spikes            {len(ev):7d}")
-    print(f"  compile time      {res.compile_time:7.2f} s")
-    print(f"  run time          {res.run_time:7.2f} s  "
-          f"({summary['synaptic_events_per_s'] / 1e6:.1f} M synaptic events / s)")
-    print(f"  figure            {path}")
-    return summary
+        net = models.networks.COBANetwork(n_exc=n_exc, n_inh=n - n_exc, seed=seed)
+        return simulate.run_ei_network(
+            net, duration_ms * u.ms, out=out, pbar=pbar,
+            title="COBA network (Vogels & Abbott 2005)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

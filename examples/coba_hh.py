@@ -22,13 +22,11 @@ Run ``python examples/coba_hh.py`` (``--quick`` for a short run, ``--out fig.png
 from __future__ import annotations
 
 import argparse
-import time
 
 import brainunit as u
-import numpy as np
 
 import brainsim
-from brainsim import analysis, plot, simulate
+from brainsim import simulate
 from brainsim.models.networks import COBAHHNetwork
 
 
@@ -43,42 +41,9 @@ def main(argv: list[str] | None = None) -> dict:
 
     brainsim.environ.set(dt=0.1 * u.ms)
     brainsim.random.seed(args.seed)
-    t0 = time.perf_counter()
     net = COBAHHNetwork(seed=args.seed)
-    sim = simulate.Simulation(net, record={"spikes": simulate.spikes(lambda: net.spike.value)})
-    rec = sim.run(duration)
-    wall = time.perf_counter() - t0
-
-    ev = rec["spikes"]
-    t, idx = ev.times, ev.indices
-    n_e, n = net.n_exc, net.n_exc + net.n_inh
-    exc, inh = idx < n_e, idx >= n_e
-    rate_e = analysis.mean_rate((t[exc], idx[exc]), duration=duration, n_neurons=n_e)
-    rate_i = analysis.mean_rate((t[inh], idx[inh] - n_e), duration=duration, n_neurons=n - n_e)
-    cv_e = analysis.mean_cv(t[exc], idx[exc], n_neurons=n_e)
-    print(f"COBA-HH network: {n} neurons, {duration.to_decimal(u.ms):.0f} ms, dt = 0.1 ms")
-    print(f"  compile {rec.compile_time:.2f} s, run {rec.run_time:.2f} s, total {wall:.2f} s")
-    print(f"  excitatory rate {rate_e:.1f} Hz, inhibitory rate {rate_i:.1f} Hz")
-    print(f"  mean CV of ISIs (excitatory) {cv_e:.2f}")
-
-    fig = plot.summary(
-        t,
-        idx,
-        n,
-        duration,
-        groups={"E": slice(0, n_e), "I": slice(n_e, n)},
-        title="COBA-HH (Brette et al. 2007, benchmark 3)",
-        markersize=1.0,
-    )
-    path = plot.save(fig, args.out)
-    print(f"  figure: {path}")
-    return {
-        "rate_exc": rate_e,
-        "rate_inh": rate_i,
-        "cv_exc": cv_e,
-        "n_spikes": int(np.size(idx)),
-        "wall_s": wall,
-    }
+    title = "COBA-HH (Brette et al. 2007, benchmark 3)"
+    return simulate.run_ei_network(net, duration, title=title, out=args.out)
 
 
 if __name__ == "__main__":

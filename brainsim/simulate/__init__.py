@@ -10,6 +10,7 @@
 SpikeEvents(n_spikes=..., n_neurons=10)
 """
 
+from ._ei import run_ei_network as run_ei_network
 from ._monitors import Monitor as Monitor
 from ._monitors import spikes as spikes
 from ._monitors import trace as trace
@@ -18,4 +19,5 @@ from ._result import SpikeEvents as SpikeEvents
 from ._runner import Simulation as Simulation
 from ._runner import run as run
 
-__all__ = ["Monitor", "trace", "spikes", "Recording", "SpikeEvents", "Simulation", "run"]
+__all__ = ["Monitor", "trace", "spikes", "Recording", "SpikeEvents", "Simulation", "run",
+           "run_ei_network"]
