@@ -35,6 +35,7 @@ RANKS: list[tuple[str, int]] = [
     ("brainsim.graph", 2),
     ("brainsim.transform", 3),
     ("brainsim.init", 3),
+    ("brainsim._init*", 3),
     ("brainsim.surrogate", 3),
     ("brainsim.nn", 4),
     ("brainsim.models", 5),
