@@ -19,11 +19,16 @@ from ._dynamics import not_receive_update_input as not_receive_update_input
 from ._dynamics import not_receive_update_output as not_receive_update_output
 from ._dynamics import receive_update_input as receive_update_input
 from ._dynamics import receive_update_output as receive_update_output
+from ._event import ConnectivityState as ConnectivityState
 from ._event import EventFixedNumConn as EventFixedNumConn
 from ._event import EventFixedProb as EventFixedProb
 from ._event import EventLinear as EventLinear
 from ._event import FixedNumConn as FixedNumConn
 from ._event import event_matvec as event_matvec
+from ._event_kernels import event_backend as event_backend
+from ._event_kernels import get_event_backend as get_event_backend
+from ._event_kernels import resolve_event_backend as resolve_event_backend
+from ._event_kernels import set_event_backend as set_event_backend
 from ._integration import exp_euler_step as exp_euler_step
 from ._linear import Linear as Linear
 from ._module import Module as Module
@@ -74,6 +79,11 @@ __all__ = [
     "InterpolationRegistry",
     "EventFixedNumConn",
     "EventFixedProb",
+    "ConnectivityState",
+    "event_backend",
+    "set_event_backend",
+    "get_event_backend",
+    "resolve_event_backend",
     "FixedNumConn",
     "EventLinear",
     "event_matvec",

@@ -20,11 +20,22 @@ import numpy as np
 
 from .. import environ, init
 from .._errors import BrainSimTypeError, BrainSimValueError
-from .._state import ParamState
+from .._state import LongTermState, ParamState
+from ._event_kernels import event_scatter
 from ._module import Module
 
 __all__ = ["EventFixedNumConn", "EventFixedProb", "FixedNumConn", "EventLinear",
-           "event_matvec"]
+           "event_matvec", "ConnectivityState"]
+
+
+class ConnectivityState(LongTermState):
+    """Structural arrays of a projection (target indices, per-synapse delays, masks).
+
+    Not trained and not reset. Kept in a State rather than a plain attribute so that
+    compiled functions receive them as arguments: a constant captured by a compiled
+    function is embedded into the program, and compile time then grows with the number
+    of synapses (minutes at a million neurons).
+    """
 
 
 def _mantissa_unit(w: Any) -> tuple[Any, Any]:
@@ -51,24 +62,23 @@ def _tiers(cap: int, n_pre: int) -> tuple[int, ...]:
     return tuple(tiers)
 
 
-@partial(jax.custom_jvp, nondiff_argnums=(2, 3, 4))
-def _scatter(x: Any, w: Any, idx: Any, n_post: int, cap: int) -> Any:
-    """``y[j] = sum_i [x_i != 0] sum_{k: idx[i,k]=j} w[i,k]`` for one input vector.
+def _rows(w: Any, idx: Any, sel: Any) -> Any:
+    """Weights of the selected rows, without materialising a scalar weight."""
+    if sel is None:
+        return jnp.broadcast_to(w, idx.shape)
+    return jnp.broadcast_to(w, (sel.shape[0], idx.shape[1])) if w.ndim == 0 else w[sel]
 
-    Only the rows of active inputs are touched: the active rows are compacted into a
+
+def _scatter_topk(x: Any, w: Any, idx: Any, n_post: int, cap: int) -> Any:
+    """The ``'topk'`` engine for one input vector: the active rows are compacted into a
     buffer of the smallest capacity tier that holds them; above the largest tier, a
-    vectorised pass over every row is used.
-    """
+    vectorised pass over every row is used."""
     events = x != 0
     dtype = jnp.result_type(w)
-    w = jnp.asarray(w, dtype)
-
-    def rows(sel):  # weights of the selected rows, without materialising a scalar weight
-        return jnp.broadcast_to(w, idx.shape) if sel is None else (
-            jnp.broadcast_to(w, (sel.shape[0], idx.shape[1])) if w.ndim == 0 else w[sel])
 
     def dense(_):
-        return jnp.zeros(n_post, dtype).at[idx].add(jnp.where(events[:, None], rows(None), 0))
+        return jnp.zeros(n_post, dtype).at[idx].add(
+            jnp.where(events[:, None], _rows(w, idx, None), 0))
 
     if cap <= 0 or cap >= idx.shape[0]:
         return dense(None)
@@ -77,7 +87,8 @@ def _scatter(x: Any, w: Any, idx: Any, n_post: int, cap: int) -> Any:
     def sparse(c):
         def run(_):
             act, valid = _compact(events, c)
-            return jnp.zeros(n_post, dtype).at[idx[act]].add(jnp.where(valid, rows(act), 0))
+            return jnp.zeros(n_post, dtype).at[idx[act]].add(
+                jnp.where(valid, _rows(w, idx, act), 0))
 
         return run
 
@@ -86,34 +97,53 @@ def _scatter(x: Any, w: Any, idx: Any, n_post: int, cap: int) -> Any:
     return jax.lax.switch(branch, [sparse(c) for c in tiers] + [dense], None)
 
 
+@partial(jax.custom_jvp, nondiff_argnums=(3, 4))
+def _scatter(x: Any, w: Any, idx: Any, n_post: int, cap: int) -> Any:
+    """``y[..., j] = sum_i [x_i != 0] sum_{k: idx[i,k]=j} w[i,k]``; ``x`` is ``(..., n_pre)``.
+
+    The engine is chosen by :func:`brainsim.nn.set_event_backend` (per platform by
+    default: capacity-tiered ``top_k`` compaction on CPU, a Pallas kernel on GPU).
+    """
+    dtype = jnp.result_type(w)
+    w = jnp.asarray(w, dtype)
+
+    def topk():
+        fn = lambda v: _scatter_topk(v, w, idx, n_post, cap)  # noqa: E731
+        for _ in range(x.ndim - 1):
+            fn = jax.vmap(fn)
+        return fn(x)
+
+    return event_scatter(x, idx, w, n_post, topk)
+
+
 @_scatter.defjvp
-def _scatter_jvp(idx, n_post, cap, primals, tangents):
-    x, w = primals
-    dx, dw = tangents
+def _scatter_jvp(n_post, cap, primals, tangents):
+    x, w, idx = primals
+    dx, dw, _ = tangents
     y = _scatter(x, w, idx, n_post, cap)
     dtype = jnp.result_type(w)
     wk = jnp.broadcast_to(w, idx.shape).astype(dtype)
-    events = (x != 0).astype(dtype)
     dwk = jnp.broadcast_to(dw, idx.shape).astype(dtype)
-    # d/dw: active event x connection pairs; d/dx: straight-through along the connections
-    dy = jnp.zeros(n_post, dtype).at[idx].add(events[:, None] * dwk)
-    dx = jnp.asarray(dx, dtype) if jnp.issubdtype(jnp.result_type(dx), jnp.inexact) else 0
-    dy = dy + jnp.zeros(n_post, dtype).at[idx].add(dx[:, None] * wk if jnp.ndim(dx) else 0.0)
-    return y, dy
+    has_dx = jnp.issubdtype(jnp.result_type(dx), jnp.inexact) and jnp.ndim(dx)
+
+    def one(xv, dxv):
+        events = (xv != 0).astype(dtype)
+        # d/dw: active event x connection pairs; d/dx: straight-through along the connections
+        dy = jnp.zeros(n_post, dtype).at[idx].add(events[:, None] * dwk)
+        if has_dx:
+            dy = dy + jnp.zeros(n_post, dtype).at[idx].add(jnp.asarray(dxv, dtype)[:, None] * wk)
+        return dy
+
+    fn = one
+    for _ in range(x.ndim - 1):
+        fn = jax.vmap(fn)
+    return y, fn(x, dx if has_dx else x)
 
 
-def _enqueue(queue: Any, x: Any, w: Any, idx: Any, d: Any, ptr: Any, cap: int) -> Any:
-    """Add the events of ``x`` into the delivery ring buffer ``queue`` (L, n_post):
-    synapse (i, k) of an active neuron i lands in slot ``(ptr + d[i, k]) % L``."""
+def _enqueue_topk(queue: Any, x: Any, w: Any, idx: Any, d: Any, ptr: Any, cap: int) -> Any:
+    """``'topk'`` engine of :func:`_enqueue` for one input vector and a queue (L, n_post)."""
     events = x != 0
-    L = queue.shape[0]
-    w = jnp.asarray(w, queue.dtype)
-
-    def rows(sel):
-        return jnp.broadcast_to(w, idx.shape) if sel is None else (
-            jnp.broadcast_to(w, (sel.shape[0], idx.shape[1])) if w.ndim == 0 else w[sel])
-
-    n_post = queue.shape[1]
+    L, n_post = queue.shape
     flat = queue.reshape(-1)
 
     def add(rows_idx, rows_d, rows_w):  # 1-D scatter into the flattened buffer (faster)
@@ -121,7 +151,7 @@ def _enqueue(queue: Any, x: Any, w: Any, idx: Any, d: Any, ptr: Any, cap: int) -
         return flat.at[tgt.ravel()].add(rows_w.ravel()).reshape(queue.shape)
 
     def dense(_):
-        return add(idx, d, jnp.where(events[:, None], rows(None), 0))
+        return add(idx, d, jnp.where(events[:, None], _rows(w, idx, None), 0))
 
     if cap <= 0 or cap >= idx.shape[0]:
         return dense(None)
@@ -130,13 +160,48 @@ def _enqueue(queue: Any, x: Any, w: Any, idx: Any, d: Any, ptr: Any, cap: int) -
     def sparse(c):
         def run(_):
             act, valid = _compact(events, c)
-            return add(idx[act], d[act], jnp.where(valid, rows(act), 0))
+            return add(idx[act], d[act], jnp.where(valid, _rows(w, idx, act), 0))
 
         return run
 
     tiers = _tiers(cap, idx.shape[0])
     branch = jnp.sum(jnp.asarray(tiers) < count)
     return jax.lax.switch(branch, [sparse(c) for c in tiers] + [dense], None)
+
+
+@partial(jax.custom_jvp, nondiff_argnums=(6,))
+def _enqueue(queue: Any, x: Any, w: Any, idx: Any, d: Any, ptr: Any, cap: int) -> Any:
+    """Add the events of ``x`` ``(..., n_pre)`` into the delivery ring buffer ``queue``
+    ``(L, ..., n_post)``: synapse (i, k) of an active neuron i lands in slot
+    ``(ptr + d[i, k]) % L``."""
+    w = jnp.asarray(w, queue.dtype)
+    L, n_post = queue.shape[0], queue.shape[-1]
+
+    def topk():
+        if queue.ndim == 2:
+            return _enqueue_topk(queue, x, w, idx, d, ptr, cap)
+        return jax.vmap(lambda qb, xb: _enqueue_topk(qb, xb, w, idx, d, ptr, cap),
+                        in_axes=(1, 0), out_axes=1)(queue, x)
+
+    y0 = jnp.moveaxis(queue, 0, -2)  # (..., L, n_post): batch first for the engines
+    y = event_scatter(x, idx, w, n_post, lambda: jnp.moveaxis(topk(), 0, -2), delays=d,
+                      ptr=ptr, ring=L, y0=y0)
+    return jnp.moveaxis(y, -2, 0)
+
+
+@_enqueue.defjvp
+def _enqueue_jvp(cap, primals, tangents):
+    queue, x, w, idx, d, ptr = primals
+    dq, _, dw = tangents[:3]
+    y = _enqueue(queue, x, w, idx, d, ptr, cap)
+    dwk = jnp.broadcast_to(jnp.asarray(dw, queue.dtype), idx.shape)
+    dq = jnp.asarray(dq, queue.dtype)
+
+    def one(q, xv):  # d/dw lands where the events land; the queue's tangent passes through
+        return _enqueue_topk(q, xv, dwk, idx, d, ptr, 0)
+
+    dy = one(dq, x) if queue.ndim == 2 else jax.vmap(one, in_axes=(1, 0), out_axes=1)(dq, x)
+    return y, dy
 
 
 def event_matvec(x: Any, weight: Any, indices: Any, n_post: int, cap: int = 0) -> Any:
@@ -153,10 +218,7 @@ def event_matvec(x: Any, weight: Any, indices: Any, n_post: int, cap: int = 0) -
     wm = jnp.asarray(wm)
     if not jnp.issubdtype(wm.dtype, jnp.inexact):
         wm = wm.astype(environ.dftype())
-    fn = lambda v: _scatter(v, wm, indices, n_post, cap)  # noqa: E731
-    for _ in range(xm.ndim - 1):
-        fn = jax.vmap(fn)
-    y = fn(xm)
+    y = _scatter(jnp.asarray(xm), wm, jnp.asarray(indices), n_post, cap)
     return y if wu is None else u.Quantity(y, unit=wu)
 
 
@@ -301,11 +363,13 @@ class EventFixedNumConn(Module):
             idx = _sample_without_replacement(rng, n_pre, n_post, k)
         if afferent_ratio < 1.0:
             keep = rng.random(n_pre) < afferent_ratio
-            self.pre_mask = jnp.asarray(keep)
+            self._pre_mask = ConnectivityState(jnp.asarray(keep))
         else:
-            self.pre_mask = None
+            self._pre_mask = None
         self.n_pre, self.n_post, self.conn_num = n_pre, n_post, k
-        self.indices = jnp.asarray(idx)
+        # a State, not a constant: compiled functions take it as an argument, so compile
+        # time and executable size do not grow with the number of synapses
+        self._indices = ConnectivityState(jnp.asarray(idx))
         self.spike_capacity = 32 if spike_capacity is None else int(spike_capacity)
         w = conn_weight
         if callable(w) and not isinstance(w, jax.Array | np.ndarray | u.Quantity):
@@ -320,7 +384,25 @@ class EventFixedNumConn(Module):
         w = u.Quantity(jnp.asarray(wm, dtype), unit=w.unit) if isinstance(
             w, u.Quantity) else jnp.asarray(w, dtype)
         self.weight = param_type(w)
-        self.delay_steps = None if delay is None else self._delay_steps(delay, rng)
+        steps = None if delay is None else self._delay_steps(delay, rng)
+        self._delays = ConnectivityState(steps) if steps is not None and steps.ndim else steps
+        self._max_delay = 0 if steps is None else int(np.max(np.asarray(steps), initial=0))
+
+    @property
+    def indices(self) -> Any:
+        """Targets ``(in_size, conn_num)`` (int32) of every presynaptic neuron."""
+        return self._indices.value
+
+    @property
+    def pre_mask(self) -> Any:
+        """Which presynaptic neurons have connections (``None``: all)."""
+        return None if self._pre_mask is None else self._pre_mask.value
+
+    @property
+    def delay_steps(self) -> Any:
+        """Delays in steps: ``None``, a scalar (homogeneous) or ``(in_size, conn_num)``."""
+        d = self._delays
+        return d.value if isinstance(d, ConnectivityState) else d
 
     def _delay_steps(self, delay: Any, rng: np.random.Generator) -> Any:
         cls = type(self).__name__
@@ -349,7 +431,7 @@ class EventFixedNumConn(Module):
 
     @property
     def max_delay_steps(self) -> int:
-        return 0 if self.delay_steps is None else int(jnp.max(self.delay_steps, initial=0))
+        return self._max_delay
 
     def init_state(self, batch_size: int | None = None, **kwargs: Any) -> None:
         """With delays: a delivery ring buffer of ``(max_delay + 1, [batch], out_size)``."""
@@ -385,16 +467,8 @@ class EventFixedNumConn(Module):
             q = q.at[slot].add(jnp.asarray(y, q.dtype))
             out = q[ptr]
             q = q.at[ptr].set(0)
-        elif q.ndim == 2:
+        else:  # queue (L, [batch], n_post), x ([batch], n_pre)
             q = _enqueue(q, xm, jnp.asarray(wm), self.indices, self.delay_steps, ptr, cap)
-            out = q[ptr]
-            q = q.at[ptr].set(0)
-        else:  # batched: queue (L, B, n_post), x (B, n_pre)
-            q = jax.vmap(
-                lambda qb, xb: _enqueue(qb, xb, jnp.asarray(wm), self.indices,
-                                        self.delay_steps, ptr, cap),
-                in_axes=(1, 0), out_axes=1,
-            )(q, xm)
             out = q[ptr]
             q = q.at[ptr].set(0)
         self.queue.value = q

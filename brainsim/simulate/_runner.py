@@ -12,6 +12,7 @@ import contextlib
 import os
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import brainunit as u
@@ -34,6 +35,50 @@ def _available_memory() -> int:
         return int(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
     except (ValueError, OSError, AttributeError):  # pragma: no cover - non-POSIX
         return 8 * 2**30
+
+
+#: Loop unrolling on accelerators (amortises the per-iteration launch and host round trip).
+GPU_UNROLL = 10
+#: One chunk's spike recordings hold fewer elements than this (int32 positions).
+_MAX_CHUNK_ELEMENTS = 2**31 - 1
+
+
+def _on_accelerator() -> bool:
+    return jax.default_backend() != "cpu"
+
+
+def _device_free_memory() -> int | None:
+    """Free bytes on the default device (``None`` where the backend does not say)."""
+    try:
+        stats = jax.devices()[0].memory_stats() or {}
+    except Exception:  # pragma: no cover - backends without memory_stats
+        return None
+    limit = stats.get("bytes_limit")
+    if not limit:
+        return None
+    return int(limit) - int(stats.get("bytes_in_use", 0))
+
+
+@jax.jit
+def _spike_count(arr: Any) -> Any:
+    return jnp.sum(arr.reshape(arr.shape[0], -1), dtype=jnp.int32)
+
+
+@partial(jax.jit, static_argnums=1)
+def _spike_positions(arr: Any, size: int) -> tuple[Any, Any]:
+    return jnp.nonzero(arr.reshape(arr.shape[0], -1), size=size, fill_value=0)
+
+
+def _compact_on_device(arr: Any) -> tuple[np.ndarray, np.ndarray]:
+    """``np.nonzero`` of a ``(steps, ...)`` spike array, computed on its device; only the
+    events travel to the host. Output sizes are bucketed to powers of two so that a run
+    compiles a handful of compaction programs, not one per chunk."""
+    count = int(_spike_count(arr))
+    if count == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    size = 1 << (count - 1).bit_length()
+    steps, idx = _spike_positions(arr, size)
+    return np.asarray(steps[:count]), np.asarray(idx[:count])
 
 
 def _n_steps(duration: Any, n_steps: int | None, dt: Any) -> int:
@@ -101,9 +146,21 @@ class Simulation:
     init
         Initialise the model's States now (``init_all_states``).
     max_chunk_bytes, max_host_bytes
-        Device memory for one chunk's recordings; host memory the whole run's dense
-        recordings may take (default: the available RAM). Above it the run is refused
-        before it starts.
+        Device memory for one chunk's recordings (default: 256 MiB on CPU, an eighth of
+        the free device memory on a GPU); host memory the whole run's dense recordings may
+        take (default: the available RAM). Above it the run is refused before it starts.
+    unroll
+        Steps per iteration of the compiled loop (``lax.scan``'s ``unroll``). Default: 1 on
+        CPU; on a GPU, where each loop iteration costs a few microseconds of launch and
+        host round trip, ``GPU_UNROLL`` steps.
+
+    Notes
+    -----
+    On a GPU the loop holds no data-dependent branch (the event-driven projections use
+    a Pallas kernel, see :func:`brainsim.nn.set_event_backend`), spike recordings stay on
+    the device for a whole chunk and are compacted to events there, and the model's
+    memory plus one chunk of recordings is checked against the device's free memory
+    before the run starts (:meth:`memory_estimate`).
 
     Examples
     --------
@@ -131,8 +188,9 @@ class Simulation:
         chunk_size: int | None = None,
         batch_size: int | None = None,
         init: bool = True,
-        max_chunk_bytes: int = 256 * 2**20,
+        max_chunk_bytes: int | None = None,
         max_host_bytes: int | None = None,
+        unroll: int | None = None,
     ) -> None:
         self.model = model
         self.step = step if step is not None else model
@@ -150,6 +208,11 @@ class Simulation:
             raise BrainSimValueError(
                 f"Simulation(chunk_size=...): expected a positive int, got {chunk_size!r}."
             )
+        if unroll is not None and (not isinstance(unroll, int) or unroll < 1):
+            raise BrainSimValueError(
+                f"Simulation(unroll=...): expected a positive int, got {unroll!r}."
+            )
+        self.unroll = unroll
         self.chunk_size = chunk_size
         self.max_chunk_bytes = max_chunk_bytes
         self.max_host_bytes = max_host_bytes
@@ -200,6 +263,68 @@ class Simulation:
         """Current simulation time (start of the next step)."""
         return self.i * self.dt
 
+    # ------------------------------------------------------------------ device resources
+    def _unroll(self) -> int:
+        if self.unroll is not None:
+            return self.unroll
+        return GPU_UNROLL if _on_accelerator() else 1
+
+    def _chunk_bytes_limit(self) -> int:
+        if self.max_chunk_bytes is not None:
+            return int(self.max_chunk_bytes)
+        if _on_accelerator():
+            free = _device_free_memory()
+            if free is not None:
+                return max(256 * 2**20, free // 8)  # spike compaction needs ~5x the chunk
+        return 256 * 2**20
+
+    def memory_estimate(self, duration: Any = None, *, n_steps: int | None = None,
+                        inputs: tuple = ()) -> dict[str, int]:
+        """Bytes a run would take, before running it.
+
+        Returns ``{'states': ..., 'chunk_recordings': ..., 'device_total': ...,
+        'host_recordings': ..., 'chunk_steps': ...}``: the model's States (connectivity,
+        buffers, variables), the recordings of one compiled chunk on the device, their
+        sum, and the dense (non-spike) recordings of the whole run in host memory. On a
+        GPU, :meth:`run` refuses a run whose ``device_total`` exceeds the free memory.
+
+        >>> import brainunit as u, brainsim
+        >>> brainsim.environ.set(dt=0.1 * u.ms)
+        >>> lif = brainsim.models.LIF(1000)
+        >>> sim = brainsim.simulate.Simulation(
+        ...     lif, record={'V': brainsim.simulate.trace(lambda: lif.V.value)})
+        >>> est = sim.memory_estimate(10 * u.ms)
+        >>> est['chunk_recordings'], est['host_recordings']   # 100 steps x 1000 x float32
+        (400000, 400000)
+        """
+        if not isinstance(inputs, tuple | list):
+            inputs = (inputs,)
+        n = _n_steps(duration, n_steps, self.dt)
+        kinds, series, consts = self._split_inputs(tuple(inputs), n)
+        self._kinds = kinds
+        self._probe_shapes(kinds, series, consts)
+        per_step, host = self._estimate(n)
+        k = self._chunk_steps(n, per_step)
+        states = 0
+        if isinstance(self.model, Module):
+            for st in self.model.states().values():
+                for leaf in jax.tree.leaves(st.value):
+                    states += int(np.prod(np.shape(leaf))) * np.dtype(
+                        getattr(leaf, "dtype", np.float32)).itemsize
+        chunk = per_step * k
+        return {"states": states, "chunk_recordings": chunk, "device_total": states + chunk,
+                "host_recordings": host, "chunk_steps": k}
+
+    def _chunk_steps(self, n: int, per_step: int) -> int:
+        if self.chunk_size:
+            return self.chunk_size
+        k = int(min(10_000, max(1, self._chunk_bytes_limit() // max(per_step, 1))))
+        if _on_accelerator():  # spike positions of a chunk are computed in int32
+            widest = max([sz for name, (sz, _) in (self._shapes or {}).items()
+                          if self.monitors[name].kind == "spikes"] or [1])
+            k = min(k, max(1, _MAX_CHUNK_ELEMENTS // widest))
+        return max(1, min(k, max(n, 1)))
+
     # ------------------------------------------------------------------ compiled chunk
     def _body(self, inputs: tuple) -> Callable:
         dt = self.dt
@@ -221,7 +346,7 @@ class Simulation:
             def step(i, *x):
                 return body(i, *self._assemble_args(self._kinds, x, consts, self._funcs))
 
-            return transform.for_loop(step, indices, *xs,
+            return transform.for_loop(step, indices, *xs, unroll=self._unroll(),
                                       pbar=self._bar if pbar else None)
 
         return transform.jit(chunk)
@@ -307,8 +432,8 @@ class Simulation:
                 f"host memory (limit {limit / 2**20:.0f} MiB). Record fewer neurons "
                 f"(neurons=...), less often (every=...), or spikes as events."
             )
-        k_max = self.chunk_size or int(
-            min(10_000, max(1, self.max_chunk_bytes // max(per_step, 1))))
+        k_max = self._chunk_steps(n, per_step)
+        self._check_device_memory(per_step * k_max)
         rec = Recording(dt=self.dt, t_start=self.i * self.dt, n_steps=n)
         parts: dict[str, list] = {name: [] for name in self.monitors}
         compile_time = run_time = 0.0
@@ -331,7 +456,11 @@ class Simulation:
                     compile_time += time.perf_counter() - t0
                 t0 = time.perf_counter()
                 ys = fn(idx, xs, consts)
-                ys = jax.device_get(ys)
+                if _on_accelerator():  # spikes are compacted where they were recorded
+                    ys = {name: _compact_on_device(y) if self.monitors[name].kind == "spikes"
+                          else jax.device_get(y) for name, y in ys.items()}
+                else:
+                    ys = jax.device_get(ys)
                 run_time += time.perf_counter() - t0
                 for name, m in self.monitors.items():
                     parts[name].append(self._to_host(name, m, ys[name], self.i))
@@ -348,6 +477,19 @@ class Simulation:
             self._assemble(rec, name, m, parts[name], i0, n)
         return rec
 
+    def _check_device_memory(self, chunk_bytes: int) -> None:
+        if not _on_accelerator():
+            return
+        free = _device_free_memory()
+        if free is None:
+            return
+        if chunk_bytes > free:
+            raise BrainSimValueError(
+                f"Simulation.run: one chunk of recordings needs {chunk_bytes / 2**30:.2f} GiB "
+                f"but the device has {free / 2**30:.2f} GiB free. Pass a smaller chunk_size=, "
+                f"record fewer neurons (neurons=...) or less often (every=...)."
+            )
+
     def _get_fn(self, k: int, kinds: list, series: list, consts: tuple, pbar: bool):
         sig = (k, tuple(kinds), pbar,
                tuple((np.shape(u.get_mantissa(s))[1:], str(u.get_unit(s))) for s in series),
@@ -362,12 +504,18 @@ class Simulation:
 
     def _to_host(self, name: str, m: Monitor, y: Any, i_start: int) -> Any:
         if m.kind == "spikes":
-            arr = np.asarray(y)
-            steps, idx = np.nonzero(arr.reshape(arr.shape[0], -1))
-            del arr
+            if isinstance(y, tuple):  # already compacted on the device
+                steps, idx = y
+                n_steps = int(steps.max(initial=-1)) + 1
+            else:
+                arr = np.asarray(y)
+                steps, idx = np.nonzero(arr.reshape(arr.shape[0], -1))
+                n_steps = len(arr)
+                del arr
             if m.n_neurons is None:
-                m.n_neurons = int(np.prod(np.shape(y)[1:]))
-            wide = i_start + len(y) >= 2**31 - 1
+                m.n_neurons = int(self._shapes[name][0]) if self._shapes else int(
+                    np.prod(np.shape(y)[1:]))
+            wide = i_start + n_steps >= 2**31 - 1
             return ((steps + i_start).astype(np.int64 if wide else np.int32),
                     idx.astype(np.int32))
         if m.every > 1:

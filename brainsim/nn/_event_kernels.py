@@ -1,0 +1,287 @@
+"""Event-propagation engines: which implementation runs ``(x != 0) @ W`` for sparse rows.
+
+The event-driven projections (:class:`~brainsim.nn.EventFixedNumConn` and its delayed
+form) call :func:`event_scatter`. Three engines compute the same sum:
+
+``'topk'``
+    Compacts the active rows with ``lax.top_k`` and picks a capacity tier with
+    ``lax.switch`` (dense pass above the largest tier). The fastest on XLA:CPU, where a
+    conditional is a cheap host-side branch.
+``'pallas'``
+    One Pallas kernel (Triton on NVIDIA GPUs): a program per block of presynaptic rows
+    loads its spikes, skips the block when none spiked, and otherwise loads the target
+    indices of the spiking rows only (masked loads) and adds the weights into the output
+    with atomic adds. No capacity, no sort, no conditional in the XLA program, and cost
+    proportional to ``n_pre / rows_per_block`` plus spikes x out-degree. On CPU it runs in
+    Pallas' interpreter (``interpret=True``), which is how the kernel is tested without a
+    GPU; there the accumulation is a sequential read-modify-write instead of atomics.
+``'dense'``
+    A branch-free masked scatter over every synapse (``O(n_pre * k)`` per step), for
+    backends without Pallas.
+
+``'auto'`` (the default) picks by the default backend when a function is traced:
+``'topk'`` on CPU, ``'pallas'`` on CUDA / ROCm, ``'dense'`` elsewhere. Choose another
+with :func:`set_event_backend` / :func:`event_backend`, or the environment variable
+``BRAINSIM_EVENT_BACKEND``. The choice is read when a function is traced: compiled
+functions keep the engine they were traced with.
+
+On the GPU the atomic adds run in no fixed order, so float32 sums can differ from the CPU
+engines in the last bits (relative 1e-7 per step), and spike trains of a chaotic network
+diverge after a while, as between any two float orders. With integer-valued or
+homogeneous weights summed into small counts the result is exact.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+
+from .._errors import BrainSimValueError
+
+__all__ = ["event_backend", "set_event_backend", "get_event_backend", "EVENT_BACKENDS",
+           "resolve_event_backend",
+           "event_scatter", "pallas_event_scatter"]
+
+EVENT_BACKENDS = ("auto", "topk", "pallas", "dense")
+
+_backend = os.environ.get("BRAINSIM_EVENT_BACKEND", "auto")
+_interpret: bool | None = None
+
+#: Pallas kernel geometry: presynaptic rows per program and synapse columns per chunk.
+ROWS_PER_BLOCK = 64
+COLS_PER_CHUNK = 16
+NUM_WARPS = 4
+
+
+def _check_backend(name: Any) -> str:
+    if name not in EVENT_BACKENDS:
+        raise BrainSimValueError(
+            f"set_event_backend(name=...): expected one of {EVENT_BACKENDS}, got {name!r}."
+        )
+    return name
+
+
+def set_event_backend(name: str) -> None:
+    """Choose the event-propagation engine for functions traced from now on.
+
+    ``name`` is one of ``'auto'`` (per platform: ``'topk'`` on CPU, ``'pallas'`` on GPU),
+    ``'topk'``, ``'pallas'`` (on CPU: Pallas' interpreter, slow, for testing) or
+    ``'dense'``.
+
+    >>> import brainsim
+    >>> brainsim.nn.set_event_backend('dense')
+    >>> brainsim.nn.get_event_backend()
+    'dense'
+    >>> brainsim.nn.set_event_backend('auto')
+    """
+    global _backend
+    _backend = _check_backend(name)
+
+
+def get_event_backend() -> str:
+    """The engine name set with :func:`set_event_backend` (``'auto'`` by default)."""
+    return _check_backend(_backend)
+
+
+@contextlib.contextmanager
+def event_backend(name: str, *, interpret: bool | None = None) -> Iterator[None]:
+    """Context manager form of :func:`set_event_backend`.
+
+    ``interpret`` (for ``'pallas'``): ``None`` runs Pallas' interpreter when the default
+    backend is the CPU; ``False`` emits the GPU kernel even there (to lower a program for
+    ``cuda`` on a machine without a GPU, e.g. to inspect it).
+
+    >>> import jax.numpy as jnp, brainsim
+    >>> conn = brainsim.nn.EventFixedProb(8, 5, conn_num=3, conn_weight=1.0, seed=0)
+    >>> with brainsim.nn.event_backend('dense'):
+    ...     y = conn(jnp.ones(8))
+    >>> float(y.sum())
+    24.0
+    """
+    global _backend, _interpret
+    old = _backend, _interpret
+    _backend = _check_backend(name)
+    _interpret = interpret
+    try:
+        yield
+    finally:
+        _backend, _interpret = old
+
+
+# ---------------------------------------------------------------------------- Pallas kernel
+def _pallas_kernel(*, n_rows: int, k: int, n_post: int, n_out: int, rows: int, cols: int,
+                   hom_w: bool, delayed: bool, ring: int, interpret: bool):
+    """Kernel body for one program = (batch element, block of ``rows`` presynaptic rows)."""
+    from jax.experimental import pallas as pl
+    from jax.experimental.pallas import triton as plt
+
+    n_chunks = -(-k // cols)
+    last_flat = n_rows * k - 1
+
+    def load(ref, off, mask, other, clamp):
+        if interpret:  # the interpreter gathers: keep indices in range, then mask
+            return jnp.where(mask, ref[jnp.clip(off, 0, clamp)], other)
+        return plt.load(ref.at[off], mask=mask, other=other)
+
+    def kernel(*refs):
+        if delayed:
+            x_ref, idx_ref, w_ref, d_ref, ptr_ref, _y0, y_ref = refs
+        else:
+            x_ref, idx_ref, w_ref, _y0, y_ref = refs
+        b = pl.program_id(0)
+        blk = pl.program_id(1)
+        r = blk * rows + jnp.arange(rows, dtype=jnp.int32)
+        rmask = r < n_rows
+        s = load(x_ref, b * n_rows + r, rmask, 0, x_ref.shape[0] - 1)
+        act = (s != 0) & rmask
+
+        @pl.when(jnp.max(act.astype(jnp.int32)) > 0)
+        def _():
+            if delayed:
+                ptr = ptr_ref[0]
+            w0 = w_ref[0] if hom_w else None
+
+            def chunk(c):
+                cidx = c * cols + jnp.arange(cols, dtype=jnp.int32)
+                m = act[:, None] & (cidx < k)[None, :]
+                off = r[:, None] * k + cidx[None, :]
+                tgt = load(idx_ref, off, m, 0, last_flat)
+                if delayed:
+                    dd = load(d_ref, off, m, 0, last_flat)
+                    tgt = ((ptr + dd) % ring) * n_post + tgt
+                tgt = tgt + b * n_out
+                if hom_w:
+                    val = jnp.broadcast_to(w0, (rows, cols)).astype(y_ref.dtype)
+                else:
+                    val = load(w_ref, off, m, 0, last_flat).astype(y_ref.dtype)
+                if interpret:  # programs run one after another: a plain read-modify-write
+                    add = jnp.zeros(y_ref.shape, y_ref.dtype).at[tgt].add(
+                        jnp.where(m, val, 0))
+                    y_ref[...] = y_ref[...] + add
+                else:
+                    plt.atomic_add(y_ref, (tgt,), val, mask=m)
+
+            if n_chunks <= 8:
+                for c in range(n_chunks):
+                    chunk(c)
+            else:
+                def body(c, carry):
+                    chunk(c)
+                    return carry
+
+                jax.lax.fori_loop(0, n_chunks, body, 0)
+
+    return kernel
+
+
+def pallas_event_scatter(x: Any, idx: Any, w: Any, n_post: int, *, delays: Any = None,
+                         ptr: Any = None, ring: int = 1, y0: Any = None,
+                         interpret: bool | None = None, rows_per_block: int | None = None,
+                         cols_per_chunk: int | None = None) -> Any:
+    """Pallas event scatter: ``y[b, t(i, j)] += w[i, j]`` for every active ``x[b, i]``.
+
+    ``x`` is ``(n_pre,)`` or ``(batch, n_pre)``; ``idx`` ``(n_pre, k)`` int32 targets;
+    ``w`` a scalar or ``(n_pre, k)``. Without ``delays`` the target is ``idx[i, j]`` in an
+    output of ``(..., n_post)``; with ``delays`` (``(n_pre, k)`` int32 steps) it is slot
+    ``(ptr + delays[i, j]) % ring`` of an output ``(..., ring, n_post)`` that starts from
+    ``y0`` (the delivery ring buffer). ``interpret=None`` runs Pallas' interpreter on CPU.
+    """
+    from jax.experimental import pallas as pl
+    from jax.experimental.pallas import triton as plt
+
+    if interpret is None:
+        interpret = jax.default_backend() == "cpu"
+    rows = rows_per_block or ROWS_PER_BLOCK
+    cols = cols_per_chunk or COLS_PER_CHUNK
+    n_rows, k = idx.shape
+    batch_shape = x.shape[:-1]
+    nb = 1
+    for d in batch_shape:
+        nb *= int(d)
+    delayed = delays is not None
+    n_out = ring * n_post if delayed else n_post
+    dtype = jnp.result_type(w)
+    hom_w = jnp.ndim(w) == 0
+    w_flat = jnp.reshape(jnp.asarray(w, dtype), (1,)) if hom_w else jnp.reshape(w, (-1,))
+    if y0 is None:
+        y0 = jnp.zeros((nb * n_out,), dtype)
+    else:
+        y0 = jnp.reshape(jnp.asarray(y0, dtype), (nb * n_out,))
+    args = [jnp.reshape(x, (-1,)), jnp.reshape(idx, (-1,)), w_flat]
+    if delayed:
+        args += [jnp.reshape(delays, (-1,)).astype(jnp.int32),
+                 jnp.reshape(jnp.asarray(ptr, jnp.int32), (1,))]
+    args.append(y0)
+    kernel = _pallas_kernel(n_rows=n_rows, k=k, n_post=n_post, n_out=n_out, rows=rows,
+                            cols=cols, hom_w=hom_w, delayed=delayed, ring=ring,
+                            interpret=interpret)
+    call = pl.pallas_call(
+        kernel,
+        out_shape=jax.ShapeDtypeStruct((nb * n_out,), dtype),
+        grid=(nb, -(-n_rows // rows)),
+        input_output_aliases={len(args) - 1: 0},
+        interpret=interpret,
+        compiler_params=None if interpret else plt.CompilerParams(num_warps=NUM_WARPS),
+        name="brainsim_event_scatter",
+    )
+    y = call(*args)
+    return jnp.reshape(y, batch_shape + ((ring, n_post) if delayed else (n_post,)))
+
+
+# ---------------------------------------------------------------------------- dispatch
+def _dense(x: Any, idx: Any, w: Any, n_post: int, delays: Any, ptr: Any, ring: int,
+           y0: Any) -> Any:
+    """Branch-free masked scatter over every synapse."""
+    dtype = jnp.result_type(w)
+    wk = jnp.broadcast_to(jnp.asarray(w, dtype), idx.shape)
+
+    def one(xv, yv):
+        vals = jnp.where((xv != 0)[:, None], wk, 0)
+        if delays is None:
+            return jnp.zeros(n_post, dtype).at[idx].add(vals)
+        tgt = ((ptr + delays) % ring) * n_post + idx
+        return yv.reshape(-1).at[tgt.ravel()].add(vals.ravel()).reshape(ring, n_post)
+
+    fn = one
+    lead = x.shape[:-1]
+    for _ in lead:
+        fn = jax.vmap(fn)
+    if y0 is None:
+        y0 = jnp.zeros(lead + ((ring, n_post) if delays is not None else (n_post,)), dtype)
+    return fn(x, y0)
+
+
+def resolve_event_backend() -> str:
+    """The engine a function traced now uses: ``'auto'`` resolved for the default
+    backend (``'topk'`` on CPU, ``'pallas'`` on GPU, ``'dense'`` elsewhere).
+
+    >>> import brainsim
+    >>> brainsim.nn.resolve_event_backend() in ('topk', 'pallas', 'dense')
+    True
+    """
+    name = get_event_backend()
+    if name != "auto":
+        return name
+    platform = jax.default_backend()
+    if platform == "cpu":
+        return "topk"
+    return "pallas" if platform in ("gpu", "cuda", "rocm") else "dense"
+
+
+def event_scatter(x: Any, idx: Any, w: Any, n_post: int, topk_impl: Any, *,
+                  delays: Any = None, ptr: Any = None, ring: int = 1, y0: Any = None) -> Any:
+    """Run the engine chosen by :func:`resolve_event_backend` (decided while tracing, so
+    the compiled program holds one engine and no platform switch). ``topk_impl()``
+    builds the ``'topk'`` result (the caller's capacity-tiered code)."""
+    name = resolve_event_backend()
+    if name == "topk":
+        return topk_impl()
+    if name == "dense":
+        return _dense(x, idx, w, n_post, delays, ptr, ring, y0)
+    return pallas_event_scatter(x, idx, w, n_post, delays=delays, ptr=ptr, ring=ring, y0=y0,
+                                interpret=_interpret)
