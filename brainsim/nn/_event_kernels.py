@@ -36,6 +36,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 import jax
@@ -45,7 +46,7 @@ from .._errors import BrainSimValueError
 
 __all__ = ["event_backend", "set_event_backend", "get_event_backend", "EVENT_BACKENDS",
            "resolve_event_backend",
-           "event_scatter", "pallas_event_scatter"]
+           "event_scatter", "pallas_event_scatter", "compact_nonzero"]
 
 EVENT_BACKENDS = ("auto", "topk", "pallas", "dense")
 
@@ -182,7 +183,7 @@ def _pallas_kernel(*, n_rows: int, k: int, n_post: int, n_out: int, rows: int, c
 def pallas_event_scatter(x: Any, idx: Any, w: Any, n_post: int, *, delays: Any = None,
                          ptr: Any = None, ring: int = 1, y0: Any = None,
                          interpret: bool | None = None, rows_per_block: int | None = None,
-                         cols_per_chunk: int | None = None) -> Any:
+                         cols_per_chunk: int | None = None, num_warps: int | None = None) -> Any:
     """Pallas event scatter: ``y[b, t(i, j)] += w[i, j]`` for every active ``x[b, i]``.
 
     ``x`` is ``(n_pre,)`` or ``(batch, n_pre)``; ``idx`` ``(n_pre, k)`` int32 targets;
@@ -226,7 +227,8 @@ def pallas_event_scatter(x: Any, idx: Any, w: Any, n_post: int, *, delays: Any =
         grid=(nb, -(-n_rows // rows)),
         input_output_aliases={len(args) - 1: 0},
         interpret=interpret,
-        compiler_params=None if interpret else plt.CompilerParams(num_warps=NUM_WARPS),
+        compiler_params=None if interpret else plt.CompilerParams(
+            num_warps=num_warps or NUM_WARPS),
         name="brainsim_event_scatter",
     )
     y = call(*args)
@@ -285,3 +287,102 @@ def event_scatter(x: Any, idx: Any, w: Any, n_post: int, topk_impl: Any, *,
         return _dense(x, idx, w, n_post, delays, ptr, ring, y0)
     return pallas_event_scatter(x, idx, w, n_post, delays=delays, ptr=ptr, ring=ring, y0=y0,
                                 interpret=_interpret)
+
+
+# ---------------------------------------------------------------------------- compaction
+COMPACT_BLOCK = 1024
+
+
+def _compact_kernels(size: int, block: int, interpret: bool):
+    from jax.experimental import pallas as pl
+    from jax.experimental.pallas import triton as plt
+
+    def load_block(x_ref):
+        b = pl.program_id(0)
+        pos = b * block + jnp.arange(block, dtype=jnp.int32)
+        inside = pos < size
+        if interpret:
+            v = jnp.where(inside, x_ref[jnp.clip(pos, 0, size - 1)], 0)
+        else:
+            v = plt.load(x_ref.at[pos], mask=inside, other=0)
+        return b, pos, (v != 0) & inside
+
+    def count(x_ref, c_ref):
+        b, _, act = load_block(x_ref)
+        c_ref[pl.ds(b, 1)] = jnp.sum(act.astype(jnp.int32), keepdims=True)
+
+    def place(x_ref, off_ref, _out0, out_ref):
+        b, pos, act = load_block(x_ref)
+        dest = off_ref[b] + jnp.cumsum(act.astype(jnp.int32)) - 1
+        if interpret:
+            n_out = out_ref.shape[0]
+            out_ref[...] = out_ref[...].at[jnp.where(act, dest, n_out)].set(pos, mode="drop")
+        else:
+            plt.store(out_ref.at[dest], pos, mask=act)
+
+    return count, place
+
+
+def compact_nonzero(x: Any, *, interpret: bool | None = None,
+                    block: int | None = None) -> tuple[Any, int]:
+    """Flat positions of the nonzero entries of ``x`` (fewer than ``2**31`` entries), in
+    increasing order, computed with two Pallas passes (per-block counts, then each block
+    writes its positions at its offset): ``(positions, count)``, ``positions`` padded to
+    a power of two. Unlike ``jnp.nonzero`` it needs no prefix sum over all of ``x``.
+
+    >>> import jax.numpy as jnp
+    >>> from brainsim.nn._event_kernels import compact_nonzero
+    >>> pos, n = compact_nonzero(jnp.array([0, 1, 0, 0, 1, 1], bool))
+    >>> pos[:n].tolist()
+    [1, 4, 5]
+    """
+    from jax.experimental import pallas as pl
+    from jax.experimental.pallas import triton as plt
+
+    if interpret is None:
+        interpret = jax.default_backend() == "cpu"
+    block = block or COMPACT_BLOCK
+    flat = jnp.reshape(x, (-1,))
+    if flat.dtype == jnp.bool_:
+        flat = flat.astype(jnp.uint8)
+    size = int(flat.shape[0])
+    if size == 0:
+        return jnp.zeros(1, jnp.int32), 0
+    if size >= 2**31:
+        raise BrainSimValueError(
+            f"compact_nonzero: expected fewer than 2**31 entries, got {size}; compact in parts."
+        )
+    counts, ends = _count_blocks(flat, block, bool(interpret))
+    total = int(ends[-1])
+    n_out = 1 << max(total - 1, 0).bit_length()
+    return _place_blocks(flat, counts, ends, n_out, block, bool(interpret)), total
+
+
+@partial(jax.jit, static_argnums=(1, 2))
+def _count_blocks(flat: Any, block: int, interpret: bool) -> tuple[Any, Any]:
+    from jax.experimental import pallas as pl
+    from jax.experimental.pallas import triton as plt
+
+    size = flat.shape[0]
+    nblk = -(-size // block)
+    count_k, _ = _compact_kernels(size, block, interpret)
+    counts = pl.pallas_call(
+        count_k, out_shape=jax.ShapeDtypeStruct((nblk,), jnp.int32), grid=(nblk,),
+        interpret=interpret,
+        compiler_params=None if interpret else plt.CompilerParams(num_warps=4))(flat)
+    return counts, jnp.cumsum(counts)
+
+
+@partial(jax.jit, static_argnums=(3, 4, 5))
+def _place_blocks(flat: Any, counts: Any, ends: Any, n_out: int, block: int,
+                  interpret: bool) -> Any:
+    from jax.experimental import pallas as pl
+    from jax.experimental.pallas import triton as plt
+
+    size = flat.shape[0]
+    _, place_k = _compact_kernels(size, block, interpret)
+    return pl.pallas_call(
+        place_k, out_shape=jax.ShapeDtypeStruct((n_out,), jnp.int32), grid=(counts.shape[0],),
+        input_output_aliases={2: 0}, interpret=interpret,
+        compiler_params=None if interpret else plt.CompilerParams(num_warps=4),
+    )(flat, ends - counts, jnp.zeros(n_out, jnp.int32))

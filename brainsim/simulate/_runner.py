@@ -59,26 +59,15 @@ def _device_free_memory() -> int | None:
     return int(limit) - int(stats.get("bytes_in_use", 0))
 
 
-@jax.jit
-def _spike_count(arr: Any) -> Any:
-    return jnp.sum(arr.reshape(arr.shape[0], -1), dtype=jnp.int32)
-
-
-@partial(jax.jit, static_argnums=1)
-def _spike_positions(arr: Any, size: int) -> tuple[Any, Any]:
-    return jnp.nonzero(arr.reshape(arr.shape[0], -1), size=size, fill_value=0)
-
-
 def _compact_on_device(arr: Any) -> tuple[np.ndarray, np.ndarray]:
-    """``np.nonzero`` of a ``(steps, ...)`` spike array, computed on its device; only the
-    events travel to the host. Output sizes are bucketed to powers of two so that a run
-    compiles a handful of compaction programs, not one per chunk."""
-    count = int(_spike_count(arr))
-    if count == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    size = 1 << (count - 1).bit_length()
-    steps, idx = _spike_positions(arr, size)
-    return np.asarray(steps[:count]), np.asarray(idx[:count])
+    """``np.nonzero`` of a ``(steps, ...)`` spike array, computed on its device with a
+    two-pass Pallas compaction; only the events travel to the host."""
+    from ..nn._event_kernels import compact_nonzero
+
+    per_step = int(np.prod(arr.shape[1:]))
+    pos, count = compact_nonzero(arr)
+    flat = np.asarray(pos[:count]).astype(np.int64)
+    return flat // per_step, flat % per_step
 
 
 def _n_steps(duration: Any, n_steps: int | None, dt: Any) -> int:
