@@ -336,8 +336,6 @@ def compact_nonzero(x: Any, *, interpret: bool | None = None,
     >>> pos[:n].tolist()
     [1, 4, 5]
     """
-    from jax.experimental import pallas as pl
-    from jax.experimental.pallas import triton as plt
 
     if interpret is None:
         interpret = jax.default_backend() == "cpu"

@@ -12,7 +12,6 @@ import contextlib
 import os
 import time
 from collections.abc import Callable
-from functools import partial
 from typing import Any
 
 import brainunit as u
