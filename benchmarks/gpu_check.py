@@ -35,12 +35,17 @@ def check(rng: np.random.Generator) -> None:
                 got = ek.pallas_event_scatter(x, idx, w, n_post)
                 want = ek._dense(x, idx, w, n_post, None, None, 1, None)
                 assert bool(jnp.all(got == want)), (n_pre, n_post, k, hom, batch)
+                got = ek.pallas_event_scatter_two_phase(x, idx, w, n_post, programs=37)
+                assert bool(jnp.all(got == want)), ("two-phase", n_pre, n_post, k, hom, batch)
                 L = 7
                 d = jnp.asarray(rng.integers(0, L, (n_pre, k)), jnp.int32)
                 y0 = jnp.asarray(rng.integers(0, 3, batch + (L, n_post)), jnp.float32)
                 got = ek.pallas_event_scatter(x, idx, w, n_post, delays=d, ptr=5, ring=L, y0=y0)
                 want = ek._dense(x, idx, w, n_post, d, 5, L, y0)
                 assert bool(jnp.all(got == want)), ("delayed", n_pre, n_post, k, hom, batch)
+                got = ek.pallas_event_scatter_two_phase(x, idx, w, n_post, delays=d, ptr=5,
+                                                        ring=L, y0=y0, programs=37)
+                assert bool(jnp.all(got == want)), ("delayed 2", n_pre, n_post, k, hom, batch)
     from brainsim.simulate._runner import _compact_on_device
 
     for shape in ((3, 1000), (1000, 100_000), (5, 7, 11)):
@@ -59,6 +64,9 @@ def cost(n: int, k: int, p_spike: float, engine: str, rows: int | None,
     spikes = jax.random.bernoulli(key, p_spike, (1000, n)).astype(jnp.float32)
 
     def one(x):
+        if engine == "two_phase":
+            return ek.pallas_event_scatter_two_phase(x, idx, jnp.float32(1.0), n,
+                                                     programs=rows)
         if engine == "pallas":
             return ek.pallas_event_scatter(x, idx, jnp.float32(1.0), n, rows_per_block=rows,
                                            num_warps=warps)
@@ -78,6 +86,8 @@ def main() -> None:
     ap.add_argument("--p-spike", type=float, default=0.002)
     ap.add_argument("--rows", type=int, nargs="+", default=[32, 64, 128])
     ap.add_argument("--warps", type=int, nargs="+", default=[4])
+    ap.add_argument("--programs", type=int, nargs="+", default=[1024],
+                    help="programs of the two-phase kernel's second pass")
     a = ap.parse_args()
     check(np.random.default_rng(0))
     for n in a.n:
@@ -86,6 +96,10 @@ def main() -> None:
                 us = cost(n, a.k, a.p_spike, "pallas", rows, warps)
                 print("RESULT " + json.dumps({"engine": "pallas", "N": n, "rows": rows,
                                               "warps": warps, "us_per_step": us}), flush=True)
+        for programs in a.programs:
+            us = cost(n, a.k, a.p_spike, "two_phase", programs)
+            print("RESULT " + json.dumps({"engine": "two_phase", "N": n, "programs": programs,
+                                          "us_per_step": us}), flush=True)
         if n <= 300_000:
             us = cost(n, a.k, a.p_spike, "dense", None)
             print("RESULT " + json.dumps({"engine": "dense", "N": n, "us_per_step": us}),

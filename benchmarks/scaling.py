@@ -36,6 +36,12 @@ def _peak_bytes() -> int | None:
         return None
 
 
+def _two_phase_min_rows() -> int | None:
+    from brainsim.nn import _event_kernels
+
+    return _event_kernels.TWO_PHASE_MIN_ROWS
+
+
 def run_brainsim(model: str, n: int, k: float, duration_ms: float, repeat: int, seed: int,
                  unroll: int | None, record: str = "spikes") -> dict:
     brainsim.environ.set(dt=0.1 * u.ms)
@@ -69,6 +75,7 @@ def run_brainsim(model: str, n: int, k: float, duration_ms: float, repeat: int, 
     return {
         "impl": "brainsim", "model": model, "N": n, "k": k, "duration_ms": duration_ms,
         "engine": brainsim.nn.resolve_event_backend(), "unroll": sim._unroll(),
+        "two_phase_min_rows": _two_phase_min_rows(),
         "build_s": build, "compile_s": runs[0]["compile_s"], "run_s": run_s, "runs": runs,
         "rate_exc_hz": float(rates[:n_exc].mean()), "rate_inh_hz": float(rates[n_exc:].mean()),
         "n_spikes": n_spikes, "syn_events_per_s": n_spikes * net.E.comm.conn_num / run_s,
@@ -170,10 +177,17 @@ def main(argv: list[str] | None = None) -> None:
                     help="event-propagation engine (see brainsim.nn.set_event_backend)")
     ap.add_argument("--unroll", type=int, default=None, help="loop unrolling (default: auto)")
     ap.add_argument("--no-peer", action="store_true", help="skip brainpy.state")
+    ap.add_argument("--two-phase-min-rows", type=int, default=None,
+                    help="populations from this size use the two-phase Pallas kernel "
+                         "(0: never; default: the library's threshold)")
     ap.add_argument("--record", choices=["spikes", "counts"], default="spikes",
                     help="record every spike as an event, or per-step counts only")
     a = ap.parse_args(argv)
     brainsim.nn.set_event_backend(a.engine)
+    if a.two_phase_min_rows is not None:
+        from brainsim.nn import _event_kernels
+
+        _event_kernels.TWO_PHASE_MIN_ROWS = a.two_phase_min_rows or None
     print(f"{'impl':14s} {'N':>9s} {'build s':>8s} {'compile s':>9s} {'run s':>8s} "
           f"{'exc Hz':>7s} {'inh Hz':>7s} {'syn ev/s':>9s} {'peak MiB':>9s} {'ratio':>6s}")
     for n in a.n:

@@ -235,6 +235,146 @@ def pallas_event_scatter(x: Any, idx: Any, w: Any, n_post: int, *, delays: Any =
     return jnp.reshape(y, batch_shape + ((ring, n_post) if delayed else (n_post,)))
 
 
+# ---------------------------------------------------------------------------- two-phase
+#: Rows per program of the first phase (finding the spiking rows).
+FIND_ROWS = 1024
+#: Presynaptic populations at least this large use the two-phase kernel (``None``: never).
+TWO_PHASE_MIN_ROWS: int | None = 65536
+
+
+def _find_kernel(n_rows: int, rows: int, interpret: bool):
+    """Phase 1: each program lists the spiking rows of its block at an offset it reserves
+    with one atomic add on the batch element's counter (list order: by block arrival)."""
+    from jax.experimental import pallas as pl
+    from jax.experimental.pallas import triton as plt
+
+    def kernel(x_ref, _c0, count_ref, list_ref):
+        b, blk = pl.program_id(0), pl.program_id(1)
+        r = blk * rows + jnp.arange(rows, dtype=jnp.int32)
+        inside = r < n_rows
+        if interpret:
+            s = jnp.where(inside, x_ref[jnp.clip(b * n_rows + r, 0, x_ref.shape[0] - 1)], 0)
+        else:
+            s = plt.load(x_ref.at[b * n_rows + r], mask=inside, other=0)
+        act = ((s != 0) & inside).astype(jnp.int32)
+        n = jnp.sum(act)
+
+        @pl.when(n > 0)
+        def _():
+            base = plt.atomic_add(count_ref, (b,), n)
+            dest = b * n_rows + base + jnp.cumsum(act) - 1
+            if interpret:
+                size = list_ref.shape[0]
+                list_ref[...] = list_ref[...].at[jnp.where(act > 0, dest, size)].set(
+                    r, mode="drop")
+            else:
+                plt.store(list_ref.at[dest], r, mask=act > 0)
+
+    return kernel
+
+
+def _rows_kernel(*, n_rows: int, k: int, n_post: int, n_out: int, programs: int, cols: int,
+                 hom_w: bool, delayed: bool, ring: int, interpret: bool):
+    """Phase 2: program ``g`` handles list entries ``g, g + programs, ...``: one spiking row
+    at a time, its ``k`` targets as a vector, atomic adds into the output."""
+    from jax.experimental import pallas as pl
+    from jax.experimental.pallas import triton as plt
+
+    kp = 1 << max(k - 1, 0).bit_length()  # the row as one power-of-two vector
+    last_flat = n_rows * k - 1
+
+    def load(ref, off, mask, clamp):
+        if interpret:
+            return jnp.where(mask, ref[jnp.clip(off, 0, clamp)], 0)
+        return plt.load(ref.at[off], mask=mask, other=0)
+
+    def kernel(*refs):
+        if delayed:
+            count_ref, list_ref, idx_ref, w_ref, d_ref, ptr_ref, _y0, y_ref = refs
+        else:
+            count_ref, list_ref, idx_ref, w_ref, _y0, y_ref = refs
+        b, g = pl.program_id(0), pl.program_id(1)
+        n = count_ref[b]
+        n_iter = jnp.maximum(n - g + programs - 1, 0) // programs
+        c = jnp.arange(kp, dtype=jnp.int32)
+        m = c < k
+
+        def body(j, carry):
+            row = list_ref[b * n_rows + g + j * programs]
+            off = row * k + c
+            tgt = load(idx_ref, off, m, last_flat)
+            if delayed:
+                tgt = ((ptr_ref[0] + load(d_ref, off, m, last_flat)) % ring) * n_post + tgt
+            tgt = tgt + b * n_out
+            if hom_w:
+                val = jnp.broadcast_to(w_ref[0], (kp,)).astype(y_ref.dtype)
+            else:
+                val = load(w_ref, off, m, last_flat).astype(y_ref.dtype)
+            if interpret:
+                y_ref[...] = y_ref[...] + jnp.zeros(y_ref.shape, y_ref.dtype).at[tgt].add(
+                    jnp.where(m, val, 0))
+            else:
+                plt.atomic_add(y_ref, (tgt,), val, mask=m)
+            return carry
+
+        jax.lax.fori_loop(0, n_iter, body, 0)
+
+    del cols
+    return kernel
+
+
+def pallas_event_scatter_two_phase(x: Any, idx: Any, w: Any, n_post: int, *,
+                                   delays: Any = None, ptr: Any = None, ring: int = 1,
+                                   y0: Any = None, interpret: bool | None = None,
+                                   programs: int | None = None) -> Any:
+    """Same result as :func:`pallas_event_scatter`, in two kernels: the first lists the
+    spiking rows (one pass over the spikes, blocks of ``FIND_ROWS``), the second spreads
+    the listed rows over ``programs`` programs. The work of the second is proportional to
+    the spikes, not to ``n_pre``, which pays for large populations."""
+    from jax.experimental import pallas as pl
+    from jax.experimental.pallas import triton as plt
+
+    if interpret is None:
+        interpret = jax.default_backend() == "cpu"
+    n_rows, k = idx.shape
+    batch_shape = x.shape[:-1]
+    nb = 1
+    for d in batch_shape:
+        nb *= int(d)
+    delayed = delays is not None
+    n_out = ring * n_post if delayed else n_post
+    dtype = jnp.result_type(w)
+    hom_w = jnp.ndim(w) == 0
+    params = None if interpret else plt.CompilerParams(num_warps=NUM_WARPS)
+    rows1 = FIND_ROWS
+    counts, rows_list = pl.pallas_call(
+        _find_kernel(n_rows, rows1, interpret),
+        out_shape=(jax.ShapeDtypeStruct((nb,), jnp.int32),
+                   jax.ShapeDtypeStruct((nb * n_rows,), jnp.int32)),
+        grid=(nb, -(-n_rows // rows1)),
+        input_output_aliases={1: 0},  # the row list needs no initialisation
+        interpret=interpret, compiler_params=params, name="brainsim_find_spiking_rows",
+    )(jnp.reshape(x, (-1,)), jnp.zeros((nb,), jnp.int32))
+    g = programs or max(128, min(8192, n_rows // 64))
+    w_flat = jnp.reshape(jnp.asarray(w, dtype), (1,)) if hom_w else jnp.reshape(w, (-1,))
+    y0 = jnp.zeros((nb * n_out,), dtype) if y0 is None else jnp.reshape(
+        jnp.asarray(y0, dtype), (nb * n_out,))
+    args = [counts, rows_list, jnp.reshape(idx, (-1,)), w_flat]
+    if delayed:
+        args += [jnp.reshape(delays, (-1,)).astype(jnp.int32),
+                 jnp.reshape(jnp.asarray(ptr, jnp.int32), (1,))]
+    args.append(y0)
+    y = pl.pallas_call(
+        _rows_kernel(n_rows=n_rows, k=k, n_post=n_post, n_out=n_out, programs=g, cols=0,
+                     hom_w=hom_w, delayed=delayed, ring=ring, interpret=interpret),
+        out_shape=jax.ShapeDtypeStruct((nb * n_out,), dtype),
+        grid=(nb, g),
+        input_output_aliases={len(args) - 1: 0},
+        interpret=interpret, compiler_params=params, name="brainsim_scatter_spiking_rows",
+    )(*args)
+    return jnp.reshape(y, batch_shape + ((ring, n_post) if delayed else (n_post,)))
+
+
 # ---------------------------------------------------------------------------- dispatch
 def _dense(x: Any, idx: Any, w: Any, n_post: int, delays: Any, ptr: Any, ring: int,
            y0: Any) -> Any:
@@ -285,6 +425,9 @@ def event_scatter(x: Any, idx: Any, w: Any, n_post: int, topk_impl: Any, *,
         return topk_impl()
     if name == "dense":
         return _dense(x, idx, w, n_post, delays, ptr, ring, y0)
+    if TWO_PHASE_MIN_ROWS is not None and idx.shape[0] >= TWO_PHASE_MIN_ROWS:
+        return pallas_event_scatter_two_phase(x, idx, w, n_post, delays=delays, ptr=ptr,
+                                              ring=ring, y0=y0, interpret=_interpret)
     return pallas_event_scatter(x, idx, w, n_post, delays=delays, ptr=ptr, ring=ring, y0=y0,
                                 interpret=_interpret)
 

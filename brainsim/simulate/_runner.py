@@ -65,7 +65,8 @@ def _compact_on_device(arr: Any) -> tuple[np.ndarray, np.ndarray]:
 
     per_step = int(np.prod(arr.shape[1:]))
     pos, count = compact_nonzero(arr)
-    flat = np.asarray(pos[:count]).astype(np.int64)
+    # slice on the host: a device slice of a new length would compile a program per chunk
+    flat = np.asarray(pos)[:count].astype(np.int64)
     return flat // per_step, flat % per_step
 
 

@@ -17,11 +17,19 @@ from brainsim.nn import _event_kernels as ek
 from brainsim.nn._event import _enqueue, _scatter
 
 
-def _engines(fn):
+def _engines(fn, monkeypatch=None):
     out = {}
     for name in ("topk", "pallas", "dense"):
         with brainsim.nn.event_backend(name):
             out[name] = fn()
+    # the two-phase Pallas kernel (used for large populations)
+    old = ek.TWO_PHASE_MIN_ROWS
+    ek.TWO_PHASE_MIN_ROWS = 1
+    try:
+        with brainsim.nn.event_backend("pallas"):
+            out["pallas_two_phase"] = fn()
+    finally:
+        ek.TWO_PHASE_MIN_ROWS = old
     return out
 
 
@@ -54,7 +62,7 @@ def test_delayed_engines_agree(batch):
     x = jnp.asarray(rng.random(batch + (n_pre,)) < 0.2, jnp.float32)
     q = jnp.asarray(rng.integers(0, 3, (L,) + batch + (n_post,)), jnp.float32)
     res = _engines(lambda: _enqueue(q, x, w, idx, d, jnp.int32(4), 8))
-    for name in ("pallas", "dense"):
+    for name in ("pallas", "dense", "pallas_two_phase"):
         np.testing.assert_array_equal(np.asarray(res[name]), np.asarray(res["topk"]),
                                       err_msg=name)
 
@@ -67,7 +75,7 @@ def test_pallas_gradients_match_topk():
         return jnp.sum(brainsim.nn.event_matvec(xv, w, conn.indices, 30, 8) ** 2)
 
     res = _engines(lambda: jax.grad(loss, argnums=(0, 1))(0.5, x))
-    for name in ("pallas", "dense"):
+    for name in ("pallas", "dense", "pallas_two_phase"):
         for a, b in zip(res[name], res["topk"], strict=True):
             np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-6, err_msg=name)
 
@@ -102,6 +110,17 @@ def _coba(n, seed=0):
                                           p=80 / n, seed=seed)
         sim = simulate.Simulation(net, record={"s": simulate.spikes(lambda: net.spike.value)})
     return net, sim
+
+
+def test_two_phase_kernel_spreads_rows_over_few_programs():
+    rng = np.random.default_rng(8)
+    idx = jnp.asarray(rng.integers(0, 50, (200, 9)), jnp.int32)
+    x = jnp.asarray(rng.random((2, 200)) < 0.3, jnp.float32)
+    want = ek._dense(x, idx, jnp.float32(1.0), 50, None, None, 1, None)
+    for programs in (1, 3, 64, 500):  # fewer programs than rows, and more
+        got = ek.pallas_event_scatter_two_phase(x, idx, jnp.float32(1.0), 50,
+                                                programs=programs)
+        np.testing.assert_array_equal(np.asarray(got), np.asarray(want))
 
 
 def test_coba_spikes_pallas_interpreter_equal_cpu_engine():
@@ -139,6 +158,12 @@ def test_cuda_loop_has_no_sort_no_branch_and_no_size_dependent_constants():
     # connectivity is an argument, not a constant: the program does not grow with N
     assert abs(len(large) - len(small)) < 0.02 * len(small)
     assert not re.search(r"dense<\[\[", large)
+
+
+def test_cuda_two_phase_kernel_lowers(monkeypatch):
+    monkeypatch.setattr(ek, "TWO_PHASE_MIN_ROWS", 500)
+    txt = _cuda_program(4000)
+    assert txt.count("__gpu$xla.gpu.triton") == 4  # two kernels per projection
 
 
 def test_simulation_unroll_argument():
