@@ -36,8 +36,10 @@ def _available_memory() -> int:
         return 8 * 2**30
 
 
-#: Loop unrolling on accelerators (amortises the per-iteration launch and host round trip).
-GPU_UNROLL = 10
+#: Loop unrolling on accelerators: amortises the per-iteration launch and host round trip
+#: (H200, COBA: 5 steps cost 0-5 % more run time than 10 and compile in 2.4 s instead of
+#: 3.8 s at 256k neurons).
+GPU_UNROLL = 5
 #: One chunk's spike recordings hold fewer elements than this (int32 positions).
 _MAX_CHUNK_ELEMENTS = 2**31 - 1
 
