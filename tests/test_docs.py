@@ -16,6 +16,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = sorted((ROOT / "docs").glob("*.md"))
+# pages that need an optional extra (skipped when it is not installed)
+REQUIRES = {"interop": ("nir", "neo", "elephant")}
 # a fence may be indented (inside a list item); the closing fence has the same indent
 FENCE = re.compile(r"^([ \t]*)```python([^\n]*)\n(.*?)^\1```[ \t]*$", re.S | re.M)
 
@@ -57,6 +59,8 @@ def test_fence_parser() -> None:
 
 @pytest.mark.parametrize("path", DOCS, ids=[p.stem for p in DOCS])
 def test_doc_code_blocks_run(path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for module in REQUIRES.get(path.stem, ()):
+        pytest.importorskip(module)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("MPLBACKEND", "Agg")
     blocks = python_blocks(path.read_text())

@@ -11,10 +11,14 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
+# examples that need an optional extra (skipped when it is not installed)
+REQUIRES = {"nir_roundtrip": ("nir",), "neo_analysis": ("neo", "elephant")}
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
 def test_example_quick(path: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for module in REQUIRES.get(path.stem, ()):
+        pytest.importorskip(module)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(sys, "argv", [str(path), "--quick"])
     monkeypatch.setenv("MPLBACKEND", "Agg")

@@ -146,7 +146,7 @@ class Regularization(Module):
     Parameters
     ----------
     fit_hyper
-        Make the prior's hyperparameters trainable ``ParamState``s.
+        Make the prior's hyperparameters trainable (``ParamState`` attributes).
     name
         Optional module name.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -116,6 +117,38 @@ class Recording:
                 if k in self.times:
                     out[f"{k}__t_ms"] = np.asarray(self.times[k].to_decimal(u.ms))
         return out
+
+    def to_neo(self, neurons: Sequence[int] | None = None,
+               names: Sequence[str] | None = None) -> Any:
+        """The recording as a ``neo.Segment`` (for Neo / Elephant analysis).
+
+        Every :class:`SpikeEvents` variable gives one ``neo.SpikeTrain`` per neuron (or per
+        index in ``neurons``), times in ms from ``t_start`` to ``t_start + duration``,
+        annotated with ``source`` (the variable) and ``neuron`` (its index). Every trace
+        gives a ``neo.AnalogSignal`` of shape (time, channel) in its recorded unit (an
+        ``IrregularlySampledSignal`` when its time axis is not regular), restricted to the
+        ``neurons`` columns when they are given. ``names`` selects variables (default: all).
+        Needs the extra: ``python -m pip install 'brainsim[neo]'``.
+
+        Examples
+        --------
+        >>> import pytest; _ = pytest.importorskip("neo")
+        >>> import brainunit as u, brainsim
+        >>> brainsim.environ.set(dt=0.1 * u.ms)
+        >>> lif = brainsim.models.LIF(3, tau=10 * u.ms)
+        >>> rec = brainsim.simulate.run(
+        ...     lif, 50 * u.ms, inputs=(2. * u.mA,),
+        ...     record={"spikes": brainsim.simulate.spikes(lambda: lif.get_spike()),
+        ...             "V": brainsim.simulate.trace(lambda: lif.V.value)})
+        >>> seg = rec.to_neo()
+        >>> len(seg.spiketrains), seg.spiketrains[0].t_stop, seg.analogsignals[0].shape
+        (3, array(50.) * ms, (500, 3))
+        >>> str(seg.analogsignals[0].units)
+        '1.0 mV'
+        """
+        from ._neo import recording_to_neo
+
+        return recording_to_neo(self, neurons=neurons, names=names)
 
     def save(self, path: str | os.PathLike) -> str:
         """Save to a compressed ``.npz`` file; returns the path."""
