@@ -197,6 +197,9 @@ def main(argv: list[str] | None = None) -> None:
         if peer is not None:
             rows.append(peer)
             rows[0]["ratio_to_brainpy"] = rows[0]["run_s"] / max(peer["run_s"], 1e-12)
+            if peer["rate_exc_hz"] < 1.0 <= rows[0]["rate_exc_hz"]:
+                print("  note: the brainpy.state network was silent in this run, so it did "
+                      "less work and the ratio flatters it", flush=True)
         for r in rows:
             peak = r.get("peak_bytes")
             print(f"{r['impl']:14s} {n:9d} {r['build_s']:8.2f} {r['compile_s']:9.2f} "

@@ -178,3 +178,22 @@ def test_simulation_unroll_argument():
     a = sim.run(5 * u.ms, inputs=(jnp.array([0., 2., 5.]) * u.mA,))
     assert sim._unroll() == 4 and ref._unroll() == 1
     assert len(a["s"]) > 0
+
+
+on_gpu = pytest.mark.skipif(jax.default_backend() not in ("gpu", "cuda", "rocm"),
+                            reason="compiled Pallas kernels need a GPU")
+
+
+@on_gpu
+def test_compiled_kernels_on_gpu_are_exact():
+    rng = np.random.default_rng(9)
+    idx = jnp.asarray(rng.integers(0, 3000, (20000, 80)), jnp.int32)
+    w = jnp.asarray(rng.integers(-3, 4, (20000, 80)), jnp.float32)
+    x = jnp.asarray(rng.random((2, 20000)) < 0.01, jnp.float32)
+    want = ek._dense(x, idx, w, 3000, None, None, 1, None)
+    for got in (ek.pallas_event_scatter(x, idx, w, 3000),
+                ek.pallas_event_scatter_two_phase(x, idx, w, 3000)):
+        np.testing.assert_array_equal(np.asarray(got), np.asarray(want))
+    arr = rng.random((50, 100_000)) < 0.01
+    pos, count = ek.compact_nonzero(jnp.asarray(arr))
+    np.testing.assert_array_equal(np.asarray(pos)[:count], np.flatnonzero(arr))
