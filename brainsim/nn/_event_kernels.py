@@ -180,6 +180,27 @@ def _pallas_kernel(*, n_rows: int, k: int, n_post: int, n_out: int, rows: int, c
     return kernel
 
 
+def _operands(x: Any, idx: Any, w: Any, n_post: int, delays: Any, ptr: Any, ring: int,
+              y0: Any) -> tuple:
+    """Flattened kernel operands shared by both Pallas forms: ``(batch_shape, nb, n_out,
+    dtype, hom_w, tail)``, ``tail`` = ``[w, (delays, ptr,) y0]`` flattened."""
+    batch_shape = x.shape[:-1]
+    nb = 1
+    for d in batch_shape:
+        nb *= int(d)
+    delayed = delays is not None
+    n_out = ring * n_post if delayed else n_post
+    dtype = jnp.result_type(w)
+    hom_w = jnp.ndim(w) == 0
+    tail = [jnp.reshape(jnp.asarray(w, dtype), (1,)) if hom_w else jnp.reshape(w, (-1,))]
+    if delayed:
+        tail += [jnp.reshape(delays, (-1,)).astype(jnp.int32),
+                 jnp.reshape(jnp.asarray(ptr, jnp.int32), (1,))]
+    tail.append(jnp.zeros((nb * n_out,), dtype) if y0 is None else
+                jnp.reshape(jnp.asarray(y0, dtype), (nb * n_out,)))
+    return batch_shape, nb, n_out, dtype, hom_w, tail
+
+
 def pallas_event_scatter(x: Any, idx: Any, w: Any, n_post: int, *, delays: Any = None,
                          ptr: Any = None, ring: int = 1, y0: Any = None,
                          interpret: bool | None = None, rows_per_block: int | None = None,
@@ -200,24 +221,10 @@ def pallas_event_scatter(x: Any, idx: Any, w: Any, n_post: int, *, delays: Any =
     rows = rows_per_block or ROWS_PER_BLOCK
     cols = cols_per_chunk or COLS_PER_CHUNK
     n_rows, k = idx.shape
-    batch_shape = x.shape[:-1]
-    nb = 1
-    for d in batch_shape:
-        nb *= int(d)
     delayed = delays is not None
-    n_out = ring * n_post if delayed else n_post
-    dtype = jnp.result_type(w)
-    hom_w = jnp.ndim(w) == 0
-    w_flat = jnp.reshape(jnp.asarray(w, dtype), (1,)) if hom_w else jnp.reshape(w, (-1,))
-    if y0 is None:
-        y0 = jnp.zeros((nb * n_out,), dtype)
-    else:
-        y0 = jnp.reshape(jnp.asarray(y0, dtype), (nb * n_out,))
-    args = [jnp.reshape(x, (-1,)), jnp.reshape(idx, (-1,)), w_flat]
-    if delayed:
-        args += [jnp.reshape(delays, (-1,)).astype(jnp.int32),
-                 jnp.reshape(jnp.asarray(ptr, jnp.int32), (1,))]
-    args.append(y0)
+    batch_shape, nb, n_out, dtype, hom_w, tail = _operands(x, idx, w, n_post, delays, ptr,
+                                                          ring, y0)
+    args = [jnp.reshape(x, (-1,)), jnp.reshape(idx, (-1,)), *tail]
     kernel = _pallas_kernel(n_rows=n_rows, k=k, n_post=n_post, n_out=n_out, rows=rows,
                             cols=cols, hom_w=hom_w, delayed=delayed, ring=ring,
                             interpret=interpret)
@@ -337,14 +344,9 @@ def pallas_event_scatter_two_phase(x: Any, idx: Any, w: Any, n_post: int, *,
     if interpret is None:
         interpret = jax.default_backend() == "cpu"
     n_rows, k = idx.shape
-    batch_shape = x.shape[:-1]
-    nb = 1
-    for d in batch_shape:
-        nb *= int(d)
     delayed = delays is not None
-    n_out = ring * n_post if delayed else n_post
-    dtype = jnp.result_type(w)
-    hom_w = jnp.ndim(w) == 0
+    batch_shape, nb, n_out, dtype, hom_w, tail = _operands(x, idx, w, n_post, delays, ptr,
+                                                          ring, y0)
     params = None if interpret else plt.CompilerParams(num_warps=NUM_WARPS)
     rows1 = FIND_ROWS
     counts, rows_list = pl.pallas_call(
@@ -356,14 +358,7 @@ def pallas_event_scatter_two_phase(x: Any, idx: Any, w: Any, n_post: int, *,
         interpret=interpret, compiler_params=params, name="brainsim_find_spiking_rows",
     )(jnp.reshape(x, (-1,)), jnp.zeros((nb,), jnp.int32))
     g = programs or max(128, min(8192, n_rows // 64))
-    w_flat = jnp.reshape(jnp.asarray(w, dtype), (1,)) if hom_w else jnp.reshape(w, (-1,))
-    y0 = jnp.zeros((nb * n_out,), dtype) if y0 is None else jnp.reshape(
-        jnp.asarray(y0, dtype), (nb * n_out,))
-    args = [counts, rows_list, jnp.reshape(idx, (-1,)), w_flat]
-    if delayed:
-        args += [jnp.reshape(delays, (-1,)).astype(jnp.int32),
-                 jnp.reshape(jnp.asarray(ptr, jnp.int32), (1,))]
-    args.append(y0)
+    args = [counts, rows_list, jnp.reshape(idx, (-1,)), *tail]
     y = pl.pallas_call(
         _rows_kernel(n_rows=n_rows, k=k, n_post=n_post, n_out=n_out, programs=g, cols=0,
                      hom_w=hom_w, delayed=delayed, ring=ring, interpret=interpret),

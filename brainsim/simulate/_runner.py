@@ -288,13 +288,7 @@ class Simulation:
         >>> est['chunk_recordings'], est['host_recordings']   # 100 steps x 1000 x float32
         (400000, 400000)
         """
-        if not isinstance(inputs, tuple | list):
-            inputs = (inputs,)
-        n = _n_steps(duration, n_steps, self.dt)
-        kinds, series, consts = self._split_inputs(tuple(inputs), n)
-        self._kinds = kinds
-        self._probe_shapes(kinds, series, consts)
-        per_step, host = self._estimate(n)
+        n, kinds, series, consts, per_step, host = self._prepare(duration, n_steps, inputs)
         k = self._chunk_steps(n, per_step)
         states = 0
         if isinstance(self.model, Module):
@@ -305,6 +299,17 @@ class Simulation:
         chunk = per_step * k
         return {"states": states, "chunk_recordings": chunk, "device_total": states + chunk,
                 "host_recordings": host, "chunk_steps": k}
+
+    def _prepare(self, duration: Any, n_steps: int | None, inputs: Any) -> tuple:
+        """Steps, split inputs and recording sizes of a run: ``(n, kinds, series, consts,
+        bytes per step, dense host bytes)``."""
+        if not isinstance(inputs, tuple | list):
+            inputs = (inputs,)
+        n = _n_steps(duration, n_steps, self.dt)
+        kinds, series, consts = self._split_inputs(tuple(inputs), n)
+        self._kinds = kinds
+        self._probe_shapes(kinds, series, consts)
+        return (n, kinds, series, consts, *self._estimate(n))
 
     def _chunk_steps(self, n: int, per_step: int) -> int:
         if self.chunk_size:
@@ -409,13 +414,7 @@ class Simulation:
         ``lambda t: 2. * u.mA * (t > 10. * u.ms)``; anything else is passed unchanged every
         step.
         """
-        if not isinstance(inputs, tuple | list):
-            inputs = (inputs,)
-        n = _n_steps(duration, n_steps, self.dt)
-        kinds, series, consts = self._split_inputs(tuple(inputs), n)
-        self._kinds = kinds
-        self._probe_shapes(kinds, series, consts)
-        per_step, host = self._estimate(n)
+        n, kinds, series, consts, per_step, host = self._prepare(duration, n_steps, inputs)
         limit = self.max_host_bytes if self.max_host_bytes is not None else _available_memory()
         if host > limit:
             raise BrainSimValueError(
