@@ -1,0 +1,70 @@
+"""Regression tests for issue 10 (correctness sweep): transforms."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import brainsim
+from brainsim import transform
+
+
+# ---------------------------------------------------------------- item 1: errors under vmap
+def test_jit_error_if_under_vmap_fires_only_for_lanes_whose_predicate_holds():
+    f = lambda x: (transform.jit_error_if(x > 100, "too big: {}", x), x)[1]
+    np.testing.assert_array_equal(jax.vmap(f)(jnp.arange(3)), jnp.arange(3))
+    with pytest.raises(Exception, match="too big: 101"):
+        jax.block_until_ready(jax.vmap(f)(jnp.array([1, 101, 2])))
+
+
+def test_ifelse_under_vmap_counts_true_conditions_per_lane():
+    def f(x):
+        return transform.ifelse([x < 0, x >= 0], [lambda: -1.0, lambda: 1.0])
+
+    np.testing.assert_allclose(jax.vmap(f)(jnp.array([-2.0, 3.0])), [-1.0, 1.0])
+    g = lambda x: transform.ifelse([x < 0, x < 1], [lambda: -1.0, lambda: 1.0])
+    with pytest.raises(Exception, match="exactly one condition must be true, got 2"):
+        jax.block_until_ready(jax.vmap(g)(jnp.array([0.5, -1.0])))
+
+
+# ------------------------------------------------- item 2: disable_jit combined with vmap
+def test_cond_switch_while_under_disable_jit_and_vmap_match_lax():
+    xs = jnp.array([-1.0, 2.0, 3.0])
+    with jax.disable_jit():
+        got = jax.vmap(lambda x: transform.cond(x > 0, lambda y: y * 2, lambda y: -y, x))(xs)
+        np.testing.assert_allclose(got, [1.0, 4.0, 6.0])
+        idx = jnp.array([0, 1, 5])
+        got = jax.vmap(lambda i, x: transform.switch(i, [lambda y: y, lambda y: y * 10], x))(
+            idx, xs)
+        np.testing.assert_allclose(got, [-1.0, 20.0, 30.0])
+        got = jax.vmap(lambda x: transform.while_loop(lambda v: v < 10, lambda v: v * 2, x))(
+            jnp.array([1.0, 3.0]))
+        np.testing.assert_allclose(got, [16.0, 12.0])
+
+
+def test_cond_under_disable_jit_and_vmap_writes_states_per_lane():
+    s = brainsim.State(jnp.zeros(3))
+
+    def f(x):
+        def up(y):
+            s.value = s.value + y
+            return y
+
+        return transform.cond(x > 0, up, lambda y: y, x)
+
+    with jax.disable_jit():
+        transform.vmap(f, in_states={0: [s]})(jnp.array([-1.0, 2.0, 3.0]))
+    np.testing.assert_allclose(s.value, [0.0, 2.0, 3.0])
+
+
+# ---------------------------------------------------------------- silent acceptance
+@pytest.mark.parametrize("pred", [object(), "yes", None])
+def test_cond_rejects_a_non_numeric_predicate(pred):
+    with pytest.raises(TypeError, match="cond: the predicate must be a scalar bool or number"):
+        transform.cond(pred, lambda: 1.0, lambda: 0.0)
+
+
+@pytest.mark.parametrize("index", [1.5, jnp.float32(1.0)])
+def test_switch_rejects_a_float_index(index):
+    with pytest.raises(TypeError, match="switch: the index must be an integer scalar"):
+        transform.switch(index, [lambda: 1.0, lambda: 0.0])
