@@ -68,3 +68,63 @@ def test_cond_rejects_a_non_numeric_predicate(pred):
 def test_switch_rejects_a_float_index(index):
     with pytest.raises(TypeError, match="switch: the index must be an integer scalar"):
         transform.switch(index, [lambda: 1.0, lambda: 0.0])
+
+
+# ------------------------------------------------- item 8: Jacobians of tuple outputs
+@pytest.mark.parametrize("kind", ["jacrev", "jacfwd"])
+@pytest.mark.parametrize("argnums", [0, (0, 1)])
+def test_jacobian_of_a_tuple_output_matches_jax(kind, argnums):
+    f = lambda x, y: (x * y, jnp.sin(x).sum())
+    x, y = jnp.array([1.0, 2.0]), jnp.array([3.0, 4.0])
+    got = getattr(transform, kind)(f, argnums=argnums)(x, y)
+    want = getattr(jax, kind)(f, argnums=argnums)(x, y)
+    assert jax.tree.structure(got) == jax.tree.structure(want)
+    jax.tree.map(np.testing.assert_allclose, got, want)
+
+
+def test_jacobian_of_a_dict_output_with_states_is_output_major():
+    w = brainsim.ParamState(jnp.array([1.0, 2.0]))
+    f = lambda x: {"a": w.value * x, "b": (w.value ** 2).sum()}
+    g_states, g_x = transform.jacrev(f, grad_states={"w": w}, argnums=0)(jnp.ones(2))
+    np.testing.assert_allclose(g_states["a"]["w"], jnp.diag(jnp.ones(2)))
+    np.testing.assert_allclose(g_states["b"]["w"], [2.0, 4.0])
+    np.testing.assert_allclose(g_x["a"], jnp.diag(w.value))
+
+
+# ------------------------------------------------- missing: vjp / jvp over States
+def test_vjp_gives_state_cotangents_with_grad_states():
+    w = brainsim.ParamState(jnp.array([1.0, 2.0]))
+    f = lambda x: w.value * x
+    x = jnp.array([3.0, 5.0])
+    out, f_vjp = transform.vjp(f, x, grad_states={"w": w})
+    np.testing.assert_allclose(out, [3.0, 10.0])
+    np.testing.assert_allclose(f_vjp(jnp.ones(2))["w"], x)
+    _, f_vjp = transform.vjp(f, x, grad_states=w, argnums=0)
+    g_w, g_x = f_vjp(jnp.ones(2))
+    np.testing.assert_allclose(g_w, x)
+    np.testing.assert_allclose(g_x, w.value)
+    _, f_vjp = transform.vjp(lambda a, b: a * b, x, x, argnums=(1,))
+    np.testing.assert_allclose(f_vjp(jnp.ones(2))[0], x)
+
+
+def test_jvp_takes_state_tangents_with_grad_states():
+    w = brainsim.ParamState(jnp.array([1.0, 2.0]))
+    f = lambda x: (w.value * x).sum()
+    x = jnp.array([3.0, 5.0])
+    out, t = transform.jvp(f, (x,), [jnp.array([1.0, 0.0])], grad_states=[w])
+    np.testing.assert_allclose([out, t], [13.0, 3.0])
+    out, t = transform.jvp(f, (x,), ({"w": jnp.ones(2)}, jnp.ones(2)),
+                           grad_states={"w": w}, argnums=0)
+    np.testing.assert_allclose(t, 8.0 + 3.0)
+
+
+def test_vjp_and_jvp_reject_a_grad_state_the_function_never_reads():
+    w = brainsim.ParamState(jnp.ones(2))
+    with pytest.raises(ValueError, match="vjp: a State in grad_states .* is never read"):
+        transform.vjp(lambda x: x * 2, jnp.ones(2), grad_states=w)
+
+
+# ---------------------------------------------------------------- silent acceptance
+def test_fwd_grad_rejects_a_non_scalar_output():
+    with pytest.raises(TypeError, match="fwd_grad: the function must return a scalar"):
+        transform.fwd_grad(lambda x: x ** 2, key=jax.random.PRNGKey(0))(jnp.ones(3))
