@@ -99,3 +99,60 @@ def test_update_states_rejects_a_state_object_as_value():
     m.w = brainsim.ParamState(jnp.zeros(2))
     with pytest.raises(TypeError, match=r"update_states: the State at path \('w',\)"):
         graph.update_states(m, {("w",): brainsim.State(jnp.ones(2))})
+
+
+# ---------------------------------------------------------------- silent acceptance
+@pytest.mark.parametrize("y", [[1.0, 0.0, 0.0, 0.0], [0.5, 0.6], [-0.5, 1.5]])
+def test_simplex_inverse_rejects_points_off_the_open_simplex(y):
+    with pytest.raises(ValueError, match=r"SimplexT.inverse\(y=...\): expected weights in"):
+        nn.SimplexT().inverse(y)
+
+
+# ---------------------------------------------------------------- item 15
+def test_update_before_init_state_names_the_module_and_the_fix():
+    import brainunit as u
+
+    brainsim.environ.set(dt=0.1 * u.ms)
+    lif = brainsim.models.LIF(3)
+    with pytest.raises(AttributeError, match=r"LIF.V: .* Call module.init_state\(\)") as info:
+        lif(1.0 * u.mA)
+    assert isinstance(info.value, brainsim.BrainSimError)
+    nn.init_all_states(lif)
+    lif(1.0 * u.mA)
+    with pytest.raises(AttributeError, match="'LIF' object has no attribute 'typo'"):
+        _ = lif.typo
+    assert not hasattr(lif, "typo")
+
+
+def test_a_user_module_used_before_init_state_gets_the_same_error():
+    class Acc(nn.Module):
+        def init_state(self, batch_size=None):
+            self.total = brainsim.ShortTermState(jnp.zeros(()))
+
+        def update(self, x):
+            self.total.value += x
+            return self.total.value
+
+    m = Acc()
+    with pytest.raises(AttributeError, match=r"Acc.total: .*init_all_states"):
+        m(1.0)
+    m.init_state()
+    assert float(m(1.0)) == 1.0
+
+
+# ---------------------------------------------------------------- item 12
+def test_delay_retrieve_at_time_reads_an_absolute_time():
+    import brainunit as u
+
+    with brainsim.environ.context(dt=1.0 * u.ms):
+        d = nn.Delay(jnp.zeros(()), time=4.0 * u.ms)
+        d.init_state()
+        for i in range(6):  # writes 0, 10, ..., 50 at t = 0..5 ms
+            with brainsim.environ.context(t=i * u.ms):
+                d.update(jnp.float32(10 * i))
+        with brainsim.environ.context(t=5.0 * u.ms):
+            assert float(d.retrieve_at_time(4.0 * u.ms)) == 40.0  # the value written at 4 ms
+            assert float(d.retrieve_at_time(2.5 * u.ms)) == 25.0  # linear interpolation
+            assert float(d.retrieve_time_ago(1.0 * u.ms)) == 40.0  # the duration form
+        with pytest.raises(Exception, match="current simulation time"):
+            d.retrieve_at_time(4.0 * u.ms)  # no t in environ
