@@ -7,7 +7,9 @@ from collections.abc import Callable
 from typing import Any
 
 import jax
+from jax.sharding import PartitionSpec
 
+from .._errors import BrainSimValueError
 from .._state import State, read_values, write_values
 from ._core import LateStateError, StatefulFunction, call_pure, normalize_argnums, state_signature
 
@@ -55,11 +57,35 @@ class JittedFunction:
             static_argnums=tuple(i + 1 for i in self._static_argnums),
             static_argnames=self._static_argnames,
             donate_argnums=tuple(i + 1 for i in self._donate_argnums),
-            **self._jit_kwargs,
+            **self._shardings(args),
         )
         entry = (states, written, jitted, state_signature(states))
         self._compiled[key] = entry
         return entry
+
+    def _shardings(self, args: tuple) -> dict:
+        """``jax.jit`` keywords with the user's shardings applied to the user's arguments and
+        outputs only: the State values (first input, last output) get ``None``, i.e. the
+        sharding they already have (or one XLA infers)."""
+        kw = dict(self._jit_kwargs)
+        ins = kw.pop("in_shardings", None)
+        outs = kw.pop("out_shardings", None)
+        if ins is not None:
+            n_dyn = sum(1 for i in range(len(args)) if i not in self._static_argnums)
+            if isinstance(ins, tuple | list) and not isinstance(ins, PartitionSpec):
+                if len(ins) != n_dyn:
+                    raise BrainSimValueError(
+                        f"jit(in_shardings=...): expected one sharding per non-static "
+                        f"positional argument ({n_dyn}), got a sequence of {len(ins)}. Pass "
+                        f"a single sharding to use it for every argument."
+                    )
+                user = tuple(ins)
+            else:
+                user = (ins,) * n_dyn
+            kw["in_shardings"] = (None, *user)
+        if outs is not None:
+            kw["out_shardings"] = (outs, None)
+        return kw
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if jax.config.jax_disable_jit:

@@ -128,3 +128,29 @@ def test_vjp_and_jvp_reject_a_grad_state_the_function_never_reads():
 def test_fwd_grad_rejects_a_non_scalar_output():
     with pytest.raises(TypeError, match="fwd_grad: the function must return a scalar"):
         transform.fwd_grad(lambda x: x ** 2, key=jax.random.PRNGKey(0))(jnp.ones(3))
+
+
+# ------------------------------------------------- item 4: jit shardings are the user's
+def test_jit_shardings_apply_to_the_users_arguments_and_outputs_only():
+    from jax.sharding import Mesh, NamedSharding
+    from jax.sharding import PartitionSpec as P
+
+    mesh = Mesh(np.array(jax.devices()), ("x",))
+    rep = NamedSharding(mesh, P())
+    counter = brainsim.State(jnp.zeros(2))
+
+    def f(x, y):
+        counter.value += x
+        return x + y, {"a": x * 2}
+
+    x = jnp.ones(2)
+    g = transform.jit(f, in_shardings=(rep, rep), out_shardings=rep)
+    out, aux = g(x, x)
+    np.testing.assert_allclose(out, 2.0)
+    assert out.sharding.is_equivalent_to(rep, out.ndim)
+    g2 = transform.jit(f, in_shardings=rep, out_shardings=(rep, {"a": rep}))
+    out, aux = g2(x, x)
+    np.testing.assert_allclose(aux["a"], 2.0)
+    np.testing.assert_allclose(counter.value, 2.0)  # both calls updated the State
+    with pytest.raises(ValueError, match=r"jit\(in_shardings=...\): expected one sharding per"):
+        transform.jit(f, in_shardings=(rep,))(x, x)
