@@ -154,3 +154,60 @@ def test_jit_shardings_apply_to_the_users_arguments_and_outputs_only():
     np.testing.assert_allclose(counter.value, 2.0)  # both calls updated the State
     with pytest.raises(ValueError, match=r"jit\(in_shardings=...\): expected one sharding per"):
         transform.jit(f, in_shardings=(rep,))(x, x)
+
+
+# ------------------------------------------------- item 3: jit runs the function once
+def test_jit_runs_the_python_function_once_per_signature():
+    calls = []
+    counter = brainsim.State(jnp.zeros(2))
+
+    @transform.jit
+    def step(x):
+        calls.append(1)
+        counter.value += x
+        return counter.value * 2
+
+    np.testing.assert_allclose(step(jnp.ones(2)), 2.0)
+    np.testing.assert_allclose(step(jnp.ones(2)), 4.0)
+    assert len(calls) == 1
+    step.clear_cache()
+    np.testing.assert_allclose(step(jnp.ones(2)), 6.0)
+    assert len(calls) == 2
+    counter.value = jnp.zeros(3)  # a State's shape changes: one new trace, right values
+    np.testing.assert_allclose(step(jnp.ones(3)), 2.0)
+    assert len(calls) == 3
+
+
+def test_jit_with_a_state_created_lazily_on_the_first_run():
+    class Lazy(brainsim.nn.Module):
+        def update(self, x):
+            if not hasattr(self, "acc"):
+                self.acc = brainsim.State(jnp.zeros(()))
+            self.acc.value = self.acc.value + x
+            return self.acc.value * 3
+
+    m = Lazy()
+    f = transform.jit(lambda x: m(x))
+    assert float(f(1.0)) == 3.0
+    assert float(f(2.0)) == 6.0  # the State is local to the trace (API.md A.3)
+
+
+def test_jit_once_with_nested_transforms_reading_states():
+    w = brainsim.State(jnp.array(2.0))
+    h = brainsim.State(jnp.array(0.0))
+    calls = []
+
+    @transform.jit
+    def run(xs):
+        calls.append(1)
+
+        def body(x):
+            h.value = h.value * 0.5 + w.value * x
+            return h.value
+
+        return transform.for_loop(body, xs)
+
+    ys = run(jnp.ones(3))
+    np.testing.assert_allclose(ys, [2.0, 3.0, 3.5])
+    np.testing.assert_allclose(run(jnp.ones(3))[0], 3.75)
+    assert len(calls) == 1 and float(h.value) == pytest.approx(3.9375)
