@@ -14,6 +14,7 @@ __all__ = [
     "BrainSimTypeError",
     "BrainSimValueError",
     "BrainSimKeyError",
+    "BrainSimAttributeError",
     "ArgumentError",
 ]
 
@@ -43,6 +44,10 @@ class BrainSimKeyError(BrainSimError, KeyError):
 
     def __str__(self) -> str:  # KeyError quotes its message; keep it readable
         return str(self.args[0]) if self.args else ""
+
+
+class BrainSimAttributeError(BrainSimError, AttributeError):
+    """An attribute is missing, e.g. a State used before ``init_state()`` created it."""
 
 
 class ArgumentError(BrainSimError, TypeError, AssertionError):

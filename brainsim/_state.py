@@ -433,6 +433,8 @@ class HiddenGroupState(HiddenState):
     def set_value(self, val: dict | list | tuple) -> None:
         """Set members from a list (all of them) or a dict ``{index_or_name: array}``."""
         cur = self.value
+        if not hasattr(cur, "at"):  # a NumPy array has no functional update: use JAX's
+            cur = jax.numpy.asarray(cur)
         items = val.items() if isinstance(val, dict) else enumerate(val)
         for k, v in items:
             i = self._index(k)

@@ -461,7 +461,7 @@ def test_assign_state_values():
         {("z", "w"): jnp.full(2, 1.0), "layers.1.h": jnp.full(2, 2.0)},
         {"a.inner.w": jnp.full(3, 3.0), "nope.x": 0.0, ("zz",): 1.0},
     )
-    assert unexpected == [("nope", "x"), ("zz",)]
+    assert unexpected == ["nope.x", ("zz",)]  # as the user wrote them (issue 10)
     assert ("z", "w") not in missing and ("layers", 1, "h") not in missing
     assert len(missing) == 11 - 3 and ("s",) in missing
     np.testing.assert_array_equal(root.z.w.value, np.full(2, 1.0))

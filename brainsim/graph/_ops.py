@@ -6,6 +6,9 @@ import copy
 from collections.abc import Iterable
 from typing import Any
 
+import jax
+import numpy as np
+
 from .. import filter as _filter
 from .._errors import BrainSimKeyError, BrainSimTypeError, BrainSimValueError
 from .._state import State, TreefyState
@@ -209,7 +212,30 @@ def update_states(node: Any, mapping: Any) -> None:
     for path, v in _flatten_mapping(mapping).items():
         if path not in flat:
             raise BrainSimKeyError(f"update_states: no State at path {path!r} in the graph.")
-        flat[path].value = v.value if isinstance(v, TreefyState) else v
+        v = v.value if isinstance(v, TreefyState) else v
+        _check_state_update(flat[path], path, v)
+        flat[path].value = v
+
+
+def _is_array_leaf(x: Any) -> bool:
+    return hasattr(x, "shape") and hasattr(x, "dtype") or isinstance(
+        x, bool | int | float | complex | np.number | np.bool_
+    )
+
+
+def _check_state_update(state: State, path: tuple, value: Any) -> None:
+    """A raw value written by ``update_states`` must look like the State's value."""
+    old_tree = jax.tree.structure(state._value, is_leaf=_is_array_leaf)
+    new_leaves, new_tree = jax.tree.flatten(value, is_leaf=_is_array_leaf)
+    if isinstance(value, State) or old_tree != new_tree or not all(
+        _is_array_leaf(x) for x in new_leaves
+    ):
+        raise BrainSimTypeError(
+            f"update_states: the State at path {path!r} ({type(state).__name__}) holds a "
+            f"value of structure {old_tree}; got {type(value).__name__} {value!r:.80}. Pass "
+            f"the mapping from graph.treefy_split(...) or an array (pytree) of the same "
+            f"structure for each State."
+        )
 
 
 def pop_states(node: Any, *filters: Any) -> NestedStateDict | tuple[NestedStateDict, ...]:
@@ -221,13 +247,20 @@ def pop_states(node: Any, *filters: Any) -> NestedStateDict | tuple[NestedStateD
     preds = _filter.to_predicates(filters)
     parts = [FlatStateDict() for _ in preds]
     found = []
-    for e in walk(node):
+    popped: set[int] = set()
+    # every path to a popped State is removed: an alias (``self.b = self.a``) must not
+    # keep the State in the graph
+    for e in walk(node, state_aliases=True):
         if not isinstance(e.obj, State):
+            continue
+        if id(e.obj) in popped:
+            found.append(e)
             continue
         for p, part in zip(preds, parts, strict=True):
             if p(e.path, e.obj):
                 part[e.path] = e.obj.to_state_ref()
                 found.append(e)
+                popped.add(id(e.obj))
                 break
     for e in reversed(found):  # reversed keeps list indices valid
         c = e.container
@@ -265,16 +298,18 @@ def assign_state_values(module: Any, *flat_dicts: Iterable) -> tuple[list, list]
     >>> import brainsim, jax.numpy as jnp
     >>> m = brainsim.nn.Module(); m.w = brainsim.ParamState(jnp.zeros(2))
     >>> brainsim.graph.assign_state_values(m, {'w': jnp.ones(2), 'x': 1.0})
-    ([('x',)], [])
+    (['x'], [])
     >>> m.w.value
     Array([1., 1.], dtype=float32)
     """
     flat = states(module)
     given: dict[tuple, Any] = {}
+    user_keys: dict[tuple, Any] = {}  # unexpected keys are reported as the user wrote them
     for d in flat_dicts:
         for k, v in dict(d).items():
             given[_to_path(k)] = v
-    unexpected = [k for k in given if k not in flat]
+            user_keys[_to_path(k)] = k
+    unexpected = [user_keys[k] for k in given if k not in flat]
     missing = [k for k in flat if k not in given]
     for k, v in given.items():
         if k in flat:

@@ -50,8 +50,11 @@ def _children(obj: Any) -> list[tuple[Any, Any]] | None:
     return None
 
 
-def walk(root: Any) -> Iterator[Entry]:
+def walk(root: Any, state_aliases: bool = False) -> Iterator[Entry]:
     """Yield every Node and State reachable from ``root`` (root first, definition order).
+
+    A State reachable under several paths is yielded once, under its first path, unless
+    ``state_aliases`` is true: then every path to it is yielded (for removing all of them).
 
     Examples
     --------
@@ -67,7 +70,7 @@ def walk(root: Any) -> Iterator[Entry]:
 
     def visit(obj, path, parent_level, owner, container, key):
         if isinstance(obj, State):
-            if id(obj) not in seen:
+            if state_aliases or id(obj) not in seen:
                 seen.add(id(obj))
                 yield Entry(path, obj, max(parent_level, 0), owner, container, key)
             return

@@ -17,6 +17,8 @@ class SynOut(Module):
     """Base of synaptic outputs: ``bind_cond(g)`` then ``out(V)`` returns a current.
 
     A bound conductance persists until it is re-bound. Calling before any bind raises.
+    ``V`` is the membrane potential: a Quantity, or a plain array read in mV (as model
+    parameters and states are everywhere else).
     """
 
     graph_invisible_attrs = ("_g",)
@@ -38,6 +40,8 @@ class SynOut(Module):
                 f"{type(self).__name__}: no conductance bound; a projection must call "
                 f"bind_cond(g) before the output is used."
             )
+        if V is not None and not isinstance(V, u.Quantity):
+            V = u.Quantity(V, unit=u.mV)  # plain mantissas are millivolts
         return self.update(self._g, V)
 
     def update(self, g: Any, V: Any) -> Any:  # pragma: no cover - abstract
@@ -89,6 +93,8 @@ class MgBlock(SynOut):
     >>> out = brainsim.models.MgBlock()
     >>> out.bind_cond(1. * u.nS)
     >>> round(float(out(-65. * u.mV).to_decimal(u.pA)), 4)
+    3.2645
+    >>> round(float(out(-65.).to_decimal(u.pA)), 4)     # a plain array is read in mV
     3.2645
     """
 

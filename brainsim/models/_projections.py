@@ -105,7 +105,7 @@ class _InputDelay(Module):
 
     def update(self, x: Any) -> Any:
         self.delay.update(jnp.asarray(u.get_mantissa(x), dtype=jnp.result_type(float)))
-        return self.delay.retrieve_at_time(self.time)
+        return self.delay.retrieve_time_ago(self.time)
 
 
 class _MergedSynapse(Module):

@@ -8,12 +8,14 @@ tracks).
 from __future__ import annotations
 
 import warnings
+import weakref
 from collections.abc import Callable
 from typing import Any
 
 from .. import filter as _filter
 from .. import graph
 from .._errors import BrainSimValueError
+from .._state import State, catch_new_states
 from ._module import Module
 
 __all__ = ["call_order", "call_all_fns", "init_all_states", "reset_all_states"]
@@ -124,8 +126,16 @@ def vmap_init_all_states(target: Any, *args: Any, axis_size: int, state_tag: str
     def make() -> None:
         init_all_states(target, *args, node_to_exclude=node_to_exclude, **kwargs)
 
-    vmap_new_states(make, axis_size=axis_size, state_tag=state_tag)()
+    with catch_new_states() as catcher:
+        vmap_new_states(make, axis_size=axis_size, state_tag=state_tag)()
+    for st in catcher:
+        _BATCHED[st] = axis_size
     return target
+
+
+# States that carry a leading batch axis added by vmap_init_all_states / vmap_reset_all_states
+# (their axis size): a later vmapped reset maps them on that axis instead of broadcasting them
+_BATCHED: weakref.WeakKeyDictionary[State, int] = weakref.WeakKeyDictionary()
 
 
 def vmap_reset_all_states(target: Any, *args: Any, axis_size: int,
@@ -138,10 +148,20 @@ def vmap_reset_all_states(target: Any, *args: Any, axis_size: int,
     from .. import graph
     from ..transform import vmap
 
-    states = graph.states(target)
+    states = list(graph.states(target).values())
 
     def reset() -> None:
         reset_all_states(target, *args, node_to_exclude=node_to_exclude, **kwargs)
 
-    vmap(reset, axis_size=axis_size, out_states={0: list(states.values())})()
+    def batched(st: State) -> bool:
+        shape = getattr(st.value, "shape", ())
+        return _BATCHED.get(st) == axis_size and len(shape) > 0 and shape[0] == axis_size
+
+    mapped = [st for st in states if batched(st)]
+    rest = [st for st in states if not batched(st)]
+    # a State that already has the batch axis is mapped on it (each lane resets its own
+    # slice); the others gain the axis on the way out
+    vmap(reset, axis_size=axis_size, in_states={0: mapped}, out_states={0: rest})()
+    for st in states:
+        _BATCHED[st] = axis_size
     return target

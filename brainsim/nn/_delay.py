@@ -151,7 +151,8 @@ class Delay(Module):
     entries
         Optional ``{name: time}`` entries to register (see :meth:`register_entry`).
     interpolation
-        Rule for :meth:`retrieve_at_time` (default ``'linear'``).
+        Rule for :meth:`retrieve_at_time` / :meth:`retrieve_time_ago` (default
+        ``'linear'``).
     update_every
         Write only every ``update_every`` (a time >= dt).
 
@@ -290,9 +291,31 @@ class Delay(Module):
 
         return jax.tree.map(take, self.history.value, is_leaf=u.math.is_quantity)
 
-    def retrieve_at_time(self, delay_time: Any, *indices: Any) -> Any:
-        """The value ``delay_time`` ago (fractional steps interpolated)."""
-        k = jnp.asarray(_frac_steps(delay_time))
+    def retrieve_at_time(self, t: Any, *indices: Any) -> Any:
+        """The value at the absolute time ``t``, read against the current ``environ`` time.
+
+        Reads the fractional step ``(environ.get_t() - t) / dt`` ago with the delay's
+        interpolation (API.md F.3), so ``environ`` must hold ``t`` (the run loop sets it).
+        For a delay given as a duration, use :meth:`retrieve_time_ago`.
+
+        >>> import brainunit as u, jax.numpy as jnp, brainsim
+        >>> with brainsim.environ.context(dt=1.0 * u.ms):
+        ...     d = brainsim.nn.Delay(jnp.zeros(()), time=3.0 * u.ms)
+        ...     d.init_state()
+        ...     for i in range(5):
+        ...         with brainsim.environ.context(t=i * u.ms):
+        ...             d.update(jnp.float32(10 * i))
+        ...     with brainsim.environ.context(t=4.0 * u.ms):
+        ...         print(d.retrieve_at_time(2.0 * u.ms), d.retrieve_time_ago(2.0 * u.ms))
+        20.0 20.0
+        """
+        now = environ.get_t()
+        return self.retrieve_time_ago(now - t, *indices)
+
+    def retrieve_time_ago(self, duration: Any, *indices: Any) -> Any:
+        """The value ``duration`` ago (a delay such as ``2.5 * u.ms``; fractional steps are
+        interpolated). Needs only ``dt``, not the current time."""
+        k = jnp.asarray(_frac_steps(duration))
         rule = InterpolationRegistry.get(self.interpolation)
         return rule(lambda j: self.retrieve_at_step(j, *indices), k)
 

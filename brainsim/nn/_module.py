@@ -7,13 +7,20 @@ definition order, parents first, identity de-duplication, hierarchy levels, dott
 from __future__ import annotations
 
 import contextlib
+import functools
+import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 
 from .. import graph
-from .._errors import ArgumentError, BrainSimTypeError, BrainSimValueError
+from .._errors import (
+    ArgumentError,
+    BrainSimAttributeError,
+    BrainSimTypeError,
+    BrainSimValueError,
+)
 from .._state import ParamState, State, catch_new_states
 from ..graph import CollectionView, FlatDict, FlatStateDict, NestedStateDict, join_path
 from ..graph._ops import check_hierarchy
@@ -173,6 +180,28 @@ class Module(graph.Node, ParamDesc):
     """
 
     graph_invisible_attrs: tuple[str, ...] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        fn = cls.__dict__.get("init_state")
+        if fn is not None and callable(fn) and not getattr(fn, "_marks_init", False):
+            cls.init_state = _marking_init_state(fn)
+
+    def __getattr__(self, name: str) -> Any:
+        # Only reached when ordinary look-up fails. A module whose init_state() has not
+        # run yet is missing its States: say so, instead of a bare AttributeError.
+        cls = type(self)
+        if (
+            not name.startswith("__")
+            and cls.init_state is not Module.init_state
+            and self not in _INITIALISED
+        ):
+            raise BrainSimAttributeError(
+                f"{cls.__name__}.{name}: the module has no attribute {name!r} yet; its States "
+                f"are created by init_state(). Call module.init_state() (or "
+                f"brainsim.nn.init_all_states(model)) before using it."
+            )
+        raise AttributeError(f"{cls.__name__!r} object has no attribute {name!r}")
 
     def __init__(self, name: str | None = None) -> None:
         if name is not None and not isinstance(name, str):
@@ -465,6 +494,23 @@ class Module(graph.Node, ParamDesc):
                 shown = k[1:]
             parts.append(f"{shown}={_short_repr(v)}")
         return f"{type(self).__name__}({', '.join(parts)})"
+
+
+# Modules whose init_state() has run (Module.__getattr__ uses it for its message)
+_INITIALISED: weakref.WeakSet = weakref.WeakSet()
+
+
+def _marking_init_state(fn: Callable) -> Callable:
+    """Wrap a subclass's ``init_state`` so that the module remembers it ran."""
+
+    @functools.wraps(fn)
+    def init_state(self: Module, *args: Any, **kwargs: Any) -> Any:
+        out = fn(self, *args, **kwargs)
+        _INITIALISED.add(self)
+        return out
+
+    init_state._marks_init = True
+    return init_state
 
 
 def _short_repr(v: Any) -> str:

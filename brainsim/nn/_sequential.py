@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from .._errors import BrainSimError
+from .._errors import BrainSimError, BrainSimKeyError
 from ._module import Module, ParamDescriber
 
 __all__ = ["Sequential", "ElementWiseBlock", "Lambda"]
@@ -76,6 +76,13 @@ class Sequential(Module):
         self.out_size = self.layers[-1].out_size if self.layers else None
 
     def _format(self, layer: Any, in_size: Any) -> Module:
+        if isinstance(layer, ElementWiseBlock):
+            # shape-preserving: sizes pass through (API.md B.5)
+            if layer.in_size is None and in_size is not None:
+                layer.in_size = in_size
+            if layer.out_size is None:
+                layer.out_size = layer.in_size
+            return layer
         if isinstance(layer, Module):
             return layer
         if isinstance(layer, ParamDescriber):
@@ -104,7 +111,18 @@ class Sequential(Module):
                 ) from err
         return x
 
-    def __getitem__(self, key: int | slice | tuple) -> Any:
+    def __getitem__(self, key: int | str | slice | tuple) -> Any:
+        """A layer by position or by ``name``; a slice or tuple of positions gives a new
+        ``Sequential``. A missing name raises ``KeyError``."""
+        if isinstance(key, str):
+            for layer in self.layers:
+                if layer.name == key:
+                    return layer
+            names = [layer.name for layer in self.layers if layer.name is not None]
+            raise BrainSimKeyError(
+                f"Sequential[{key!r}]: no layer named {key!r}; the named layers are {names}. "
+                f"Index by position (seq[0]) or give the layer a name (Linear(..., name=...))."
+            )
         if isinstance(key, slice):
             return Sequential._from_layers(self.layers[key])
         if isinstance(key, tuple):

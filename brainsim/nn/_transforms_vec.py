@@ -19,6 +19,7 @@ from ._transforms import (
     Transform,
     _concrete,
     _constrained,
+    _fmt,
     _softplus_inv,
     _unconstrained,
     _wrap,
@@ -86,6 +87,13 @@ class SimplexT(Transform):
 
     def inverse(self, y: ArrayLike) -> jax.Array:
         y = _vector(self, _constrained(self, y, _UNITLESS), "y", 2)
+        a = _concrete(y)
+        if a is not None and not (np.all(a > 0) and np.allclose(a.sum(-1), 1.0, atol=1e-4)):
+            raise BrainSimValueError(
+                f"SimplexT.inverse(y=...): expected weights in the open simplex (every entry "
+                f"> 0, summing to 1 along the last axis), got {_fmt(y)}. A weight of exactly 0 "
+                f"maps to -inf; clip it to a small positive value and renormalise."
+            )
         tail = jnp.flip(jnp.cumsum(jnp.flip(y, axis=-1), axis=-1), axis=-1)  # sum of y[j>=i]
         return jnp.log(y[..., :-1]) - jnp.log(tail[..., 1:])
 

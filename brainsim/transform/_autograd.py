@@ -100,8 +100,14 @@ def _differentiate(
     transform_kwargs: dict,
     value_first: bool = False,
     nested: bool = False,
+    jacobian: bool = False,
 ) -> Callable:
-    """``nested``: the transform returns rows of second derivatives (``hessian``)."""
+    """``nested``: the transform returns rows of second derivatives (``hessian``).
+
+    ``jacobian``: the transform is ``jax.jacrev`` / ``jax.jacfwd``, whose result is nested
+    output-major (one entry per output leaf, each holding the inputs); it is regrouped per
+    input here and nested output-major again at the end, as ``jax.jacrev`` returns it.
+    """
     gs = _GradStates(grad_states, owner)
     if argnums is None:
         arg_list, single_arg = ((0,), True) if gs.kind == "none" else ((), False)
@@ -163,7 +169,12 @@ def _differentiate(
         other_vals = [s.value for s in others]
         diff_args = tuple(args[i] for i in arg_list)
         jt = transform(pure, argnums=(0, 1), has_aux=True, **transform_kwargs)
-        (g_states, g_args), (value, aux, new) = jt(grad_vals, diff_args, other_vals)
+        jac, (value, aux, new) = jt(grad_vals, diff_args, other_vals)
+        out_tree = jax.tree.structure(value)
+        if jacobian:
+            in_tree = jax.tree.structure((grad_vals, diff_args))
+            jac = jax.tree.transpose(out_tree, in_tree, jac)
+        g_states, g_args = jac
         it = iter(new)
         for s, w in zip(run_states, run_written, strict=True):
             if w:
@@ -176,6 +187,17 @@ def _differentiate(
         if nested:  # row i holds the blocks d2f / (d x_i d x_j)
             state_part = gs.pack([gs.pack(list(row)) for row in g_states])
             arg_part = g_args[0][0] if single_arg else tuple(tuple(r) for r in g_args)
+        elif jacobian and not jax.tree_util.treedef_is_leaf(out_tree):
+            # output-major, as jax.jacrev: one entry per output leaf, holding the inputs
+            s_rows = [out_tree.flatten_up_to(g) for g in g_states]
+            a_rows = [out_tree.flatten_up_to(g) for g in g_args]
+            n = out_tree.num_leaves
+            state_part = jax.tree.unflatten(
+                out_tree, [gs.pack([row[k] for row in s_rows]) for k in range(n)])
+            arg_part = jax.tree.unflatten(
+                out_tree,
+                [a_rows[0][k] if single_arg else tuple(row[k] for row in a_rows)
+                 for k in range(n)])
         else:
             state_part = gs.pack(list(g_states))
             arg_part = g_args[0] if single_arg else tuple(g_args)
@@ -315,7 +337,7 @@ def _jac(kind: str, jax_fn: Callable) -> Callable:
             fun,
             lambda f: _differentiate(
                 f, jax_fn, kind, grad_states, argnums, has_aux, return_value, unit_aware,
-                check_states, {"holomorphic": holomorphic},
+                check_states, {"holomorphic": holomorphic}, jacobian=True,
             ),
         )
 
@@ -379,16 +401,54 @@ def hessian(
     )
 
 
-def _run_with_states(fun: Callable, owner: str, args: tuple, kwargs: dict):
-    """Discover states; return (pure(state_vals, *args) -> (out, new), states, written)."""
-    sf = StatefulFunction(fun, name=owner)
-    trace = sf.get_state_trace(*args, **kwargs)
-    states, written = list(trace.states), list(trace.written)
+def _split_diff(fun: Callable, owner: str, args: tuple, grad_states: Any, argnums: Any,
+                check_states: bool) -> tuple:
+    """Set up a vjp / jvp over ``grad_states`` and the arguments in ``argnums``.
 
-    def pure(state_vals, *a):
-        return call_pure(fun, states, state_vals, written, *a, **kwargs)
+    Returns ``(f, diff_primals, gs, arg_list, single_arg, run_states, run_written)`` where
+    ``f(state_vals, arg_vals) -> (out, (aux, new written values))`` and ``diff_primals`` is
+    ``(state values, argument values)``.
+    """
+    gs = _GradStates(grad_states, owner)
+    if argnums is None:  # all arguments (as jax) unless States are given
+        arg_list = tuple(range(len(args))) if gs.kind == "none" else ()
+        single_arg = False
+    elif isinstance(argnums, int) and not isinstance(argnums, bool):
+        arg_list, single_arg = (argnums,), True
+    else:
+        arg_list, single_arg = tuple(argnums), False
+    for a in arg_list:
+        if not isinstance(a, int) or not 0 <= a < len(args):
+            raise BrainSimValueError(
+                f"{owner}(argnums=...): argument number {a!r} is out of range for a call with "
+                f"{len(args)} positional argument(s)."
+            )
+    trace = StatefulFunction(fun, name=owner).get_state_trace(*args)
+    touched = {id(st) for st in trace.states}
+    if check_states:
+        for st in gs.states:
+            if id(st) not in touched:
+                raise BrainSimValueError(
+                    f"{owner}: a State in grad_states ({st._describe()}, created at "
+                    f"{st.source_info}) is never read by the function, so its cotangent "
+                    f"would be zero. Remove it from grad_states or pass check_states=False."
+                )
+    grad_ids = {id(st) for st in gs.states}
+    others = [st for st in trace.states if id(st) not in grad_ids]
+    written_all = dict(zip((id(st) for st in trace.states), trace.written, strict=True))
+    run_states = gs.states + others
+    run_written = [written_all.get(id(st), False) for st in run_states]
+    other_vals = [st.value for st in others]
 
-    return pure, states, written
+    def f(state_vals, arg_vals):
+        call_args = list(args)
+        for i, a in zip(arg_list, arg_vals, strict=True):
+            call_args[i] = a
+        return call_pure(fun, run_states, list(state_vals) + other_vals, run_written,
+                         *call_args)
+
+    primals = ([st.value for st in gs.states], tuple(args[i] for i in arg_list))
+    return f, primals, gs, arg_list, single_arg, run_states, run_written
 
 
 def _write_back(states: list, written: list, new: list) -> None:
@@ -398,50 +458,107 @@ def _write_back(states: list, written: list, new: list) -> None:
             s.value = next(it)
 
 
-def vjp(fun: Callable, *primals: Any, has_aux: bool = False) -> tuple:
-    """State-aware ``jax.vjp`` over the positional arguments.
+def _with_aux(f: Callable, has_aux: bool, owner: str) -> Callable:
+    def run(state_vals, arg_vals):
+        out, new = f(state_vals, arg_vals)
+        if has_aux:
+            if not (isinstance(out, tuple) and len(out) == 2):
+                raise BrainSimTypeError(
+                    f"{owner}(has_aux=True): the function must return a pair (output, aux), "
+                    f"got {type(out).__name__}."
+                )
+            out, aux = out
+            return out, (aux, new)
+        return out, (None, new)
 
-    Returns ``(out, vjp_fn)`` (or ``(out, vjp_fn, aux)``); States the function writes are
-    updated. ``vjp_fn(cotangent)`` returns the cotangents of ``primals``.
+    return run
+
+
+def vjp(fun: Callable, *primals: Any, grad_states: Any = None, argnums: Any = None,
+        has_aux: bool = False, check_states: bool = True) -> tuple:
+    """State-aware ``jax.vjp``: returns ``(out, vjp_fn)`` (or ``(out, vjp_fn, aux)``).
+
+    States the function writes are updated. ``vjp_fn(cotangent)`` returns cotangents with
+    the conventions of :func:`grad`: with neither ``grad_states`` nor ``argnums``, those of
+    all ``primals`` as a tuple (as ``jax.vjp``); with ``grad_states`` only, those of the
+    States (same container and keys); with ``argnums`` only, those of the selected
+    arguments (an int gives one, a tuple a tuple); with both, ``(state_cts, arg_cts)``.
 
     >>> import jax.numpy as jnp, brainsim
     >>> out, f_vjp = brainsim.transform.vjp(lambda x: x * 3, jnp.float32(2.0))
     >>> f_vjp(jnp.float32(1.0))
     (Array(3., dtype=float32),)
+    >>> w = brainsim.ParamState(jnp.float32(2.0))
+    >>> out, f_vjp = brainsim.transform.vjp(lambda x: w.value * x, jnp.float32(5.0),
+    ...                                     grad_states={'w': w}, argnums=0)
+    >>> f_vjp(jnp.float32(1.0))
+    ({'w': Array(5., dtype=float32)}, Array(2., dtype=float32))
     """
-    pure, states, written = _run_with_states(fun, "vjp", primals, {})
-    vals = [s.value for s in states]
-
-    def f(*a):
-        out, new = pure(vals, *a)
-        if has_aux:
-            out, aux = out
-            return out, (aux, new)
-        return out, (None, new)
-
-    out, vjp_fn, (aux, new) = jax.vjp(f, *primals, has_aux=True)
+    f, diff, gs, _, single_arg, states, written = _split_diff(
+        fun, "vjp", primals, grad_states, argnums, check_states)
+    out, raw_vjp, (aux, new) = jax.vjp(_with_aux(f, has_aux, "vjp"), *diff, has_aux=True)
     _write_back(states, written, new)
+
+    def vjp_fn(cotangent: Any) -> Any:
+        st_ct, arg_ct = raw_vjp(cotangent)
+        arg_part = arg_ct[0] if single_arg else tuple(arg_ct)
+        if gs.kind == "none":
+            return arg_part
+        if argnums is None:
+            return gs.pack(list(st_ct))
+        return gs.pack(list(st_ct)), arg_part
+
     return (out, vjp_fn, aux) if has_aux else (out, vjp_fn)
 
 
-def jvp(fun: Callable, primals: tuple, tangents: tuple, has_aux: bool = False) -> tuple:
+def jvp(fun: Callable, primals: Any, tangents: Any, has_aux: bool = False, *,
+        grad_states: Any = None, argnums: Any = None, check_states: bool = True) -> tuple:
     """State-aware ``jax.jvp``: returns ``(out, tangent_out)`` (plus ``aux``).
+
+    ``primals`` are the positional arguments. ``tangents`` follows the conventions of
+    :func:`grad`: with neither ``grad_states`` nor ``argnums``, one tangent per primal (as
+    ``jax.jvp``); with ``grad_states`` only, the States' tangents (same container); with
+    ``argnums`` only, the selected arguments' tangents (one for an int, a tuple for a
+    tuple); with both, ``(state_tangents, arg_tangents)``. Other inputs are held fixed.
 
     >>> import jax.numpy as jnp, brainsim
     >>> brainsim.transform.jvp(lambda x: x ** 2, (jnp.float32(3.0),), (jnp.float32(1.0),))
     (Array(9., dtype=float32), Array(6., dtype=float32))
+    >>> w = brainsim.ParamState(jnp.float32(2.0))
+    >>> brainsim.transform.jvp(lambda x: w.value * x, (jnp.float32(5.0),), jnp.float32(1.0),
+    ...                        grad_states=w)
+    (Array(10., dtype=float32), Array(5., dtype=float32))
     """
-    pure, states, written = _run_with_states(fun, "jvp", tuple(primals), {})
-    vals = [s.value for s in states]
-
-    def f(*a):
-        out, new = pure(vals, *a)
-        if has_aux:
-            out, aux = out
-            return out, (aux, new)
-        return out, (None, new)
-
-    out, t_out, (aux, new) = jax.jvp(f, tuple(primals), tuple(tangents), has_aux=True)
+    primals = tuple(primals)
+    f, diff, gs, _, single_arg, states, written = _split_diff(
+        fun, "jvp", primals, grad_states, argnums, check_states)
+    if gs.kind == "none":
+        st_t, arg_t = [], tangents
+    elif argnums is None:
+        st_t, arg_t = tangents, ()
+    else:
+        if not (isinstance(tangents, tuple | list) and len(tangents) == 2):
+            raise BrainSimTypeError(
+                f"jvp(tangents=...): with grad_states and argnums, expected the pair "
+                f"(state_tangents, arg_tangents), got {type(tangents).__name__}."
+            )
+        st_t, arg_t = tangents
+    if argnums is not None and single_arg:
+        arg_t = (arg_t,)
+    arg_t = tuple(arg_t)
+    if len(arg_t) != len(diff[1]):
+        raise BrainSimValueError(
+            f"jvp(tangents=...): expected {len(diff[1])} argument tangent(s), got {len(arg_t)}."
+        )
+    st_t = [st_t] if gs.kind == "single" else list(
+        st_t.values() if isinstance(st_t, dict) else st_t)
+    if len(st_t) != len(gs.states):
+        raise BrainSimValueError(
+            f"jvp(tangents=...): expected {len(gs.states)} State tangent(s) (one per entry of "
+            f"grad_states), got {len(st_t)}."
+        )
+    out, t_out, (aux, new) = jax.jvp(
+        _with_aux(f, has_aux, "jvp"), diff, (st_t, arg_t), has_aux=True)
     _write_back(states, written, new)
     return (out, t_out, aux) if has_aux else (out, t_out)
 
@@ -485,6 +602,13 @@ def fwd_grad(
                 return pure(*full)
 
             out, t_out, aux_pack = jax.jvp(f, primals, tangents, has_aux=True)
+            if jnp.shape(out) != ():
+                raise BrainSimTypeError(
+                    f"fwd_grad: the function must return a scalar (the forward gradient "
+                    f"(grad f . v) v needs one directional derivative), got an output of "
+                    f"shape {jnp.shape(out)}. Reduce it first (e.g. with .sum()), or use "
+                    f"jacfwd for a full Jacobian."
+                )
             grads = jax.tree.map(lambda t: t_out * t, tangents)
             return grads, aux_pack
 

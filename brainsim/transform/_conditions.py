@@ -20,10 +20,32 @@ from ._core import call_pure, discover
 __all__ = ["cond", "switch", "ifelse", "jit_error_if"]
 
 
-def _check_scalar(x: Any, owner: str, what: str) -> None:
+def _is_traced(x: Any) -> bool:
+    """Whether ``x`` is a JAX tracer (under ``disable_jit`` it may still be one, e.g. in vmap)."""
+    return isinstance(x, jax.core.Tracer)
+
+
+def _check_scalar(x: Any, owner: str, what: str, integer: bool = False) -> None:
     if isinstance(x, list | tuple | dict):
         raise BrainSimTypeError(
             f"{owner}: {what} must be a scalar bool or number, got a {type(x).__name__}."
+        )
+    dtype = getattr(x, "dtype", None)
+    if dtype is None:
+        if not isinstance(x, bool | int | float | np.bool_ | np.number):
+            raise BrainSimTypeError(
+                f"{owner}: {what} must be a scalar bool or number (or a 0-d array), got "
+                f"{type(x).__name__} {x!r}."
+            )
+        dtype = np.result_type(x)
+    if integer and not (jnp.issubdtype(dtype, jnp.integer) or jnp.issubdtype(dtype, jnp.bool_)):
+        raise BrainSimTypeError(
+            f"{owner}: {what} must be an integer scalar, got {x!r} of dtype {dtype}. "
+            f"Convert it explicitly, e.g. with int(...) or x.astype(int)."
+        )
+    if not integer and not (jnp.issubdtype(dtype, jnp.number) or jnp.issubdtype(dtype, jnp.bool_)):
+        raise BrainSimTypeError(
+            f"{owner}: {what} must be a scalar bool or number, got {x!r} of dtype {dtype}."
         )
     shape = np.shape(x)
     if shape != ():
@@ -85,7 +107,7 @@ def cond(pred: Any, true_fun: Callable, false_fun: Callable, *operands: Any) -> 
     _check_scalar(pred, "cond", "the predicate")
     if not (callable(true_fun) and callable(false_fun)):
         raise BrainSimTypeError("cond: true_fun and false_fun must be callables.")
-    if jax.config.jax_disable_jit:
+    if jax.config.jax_disable_jit and not _is_traced(pred):
         return true_fun(*operands) if pred else false_fun(*operands)
     return _run_branches(jnp.asarray(pred, dtype=bool), [true_fun, false_fun], operands, True)
 
@@ -103,11 +125,11 @@ def switch(index: Any, branches: Sequence[Callable], *operands: Any) -> Any:
     for b in branches:
         if not callable(b):
             raise BrainSimTypeError(f"switch: every branch must be callable, got {b!r}.")
-    _check_scalar(index, "switch", "the index")
+    _check_scalar(index, "switch", "the index", integer=True)
     if len(branches) == 1:
         return branches[0](*operands)
     idx = jnp.clip(jnp.asarray(index, dtype=jnp.int32), 0, len(branches) - 1)
-    if jax.config.jax_disable_jit:
+    if jax.config.jax_disable_jit and not _is_traced(idx):
         return branches[int(idx)](*operands)
     return _run_branches(idx, branches, operands, False)
 
@@ -180,9 +202,13 @@ def jit_error_if(pred: Any, error: str | Callable[..., str], *err_args: Any) -> 
         if concrete:
             raise BrainSimError(message(*err_args))
         return
+    # The predicate goes to the callback too: under ``vmap`` a batched predicate turns the
+    # cond into a select that runs both branches, and only the lanes whose predicate holds
+    # may raise.
     jax.lax.cond(
         pred,
-        lambda *a: jax.debug.callback(raise_error, True, *a),
-        lambda *a: None,
+        lambda p, *a: jax.debug.callback(raise_error, p, *a),
+        lambda p, *a: None,
+        pred,
         *err_args,
     )

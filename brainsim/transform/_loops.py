@@ -328,7 +328,8 @@ def while_loop(cond_fun: Callable[[Any], Any], body_fun: Callable[[Any], Any],
     >>> brainsim.transform.while_loop(lambda x: x < 100, body, 1.0), n.value
     (Array(128., dtype=float32, weak_type=True), Array(7, dtype=int32, weak_type=True))
     """
-    if jax.config.jax_disable_jit:
+    if jax.config.jax_disable_jit and not isinstance(cond_fun(init_val), jax.core.Tracer):
+        # a traced predicate (e.g. under vmap) cannot drive a Python loop: use lax below
         val = init_val
         while cond_fun(val):
             val = body_fun(val)

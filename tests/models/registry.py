@@ -266,7 +266,7 @@ NEURONS = [
     ),
 ]
 
-_RECEPTOR = {"g": None, "spike_arrival_time": MS}
+_RECEPTOR = {"g": u.mS, "spike_arrival_time": MS}  # g in mS by default (API.md G.3)
 
 SYNAPSES = [
     Entry(models.Expon, lambda: models.Expon(N), spikes(1.0 * u.mS), {"g": u.mS}, CONDUCTANCE),

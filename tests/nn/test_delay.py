@@ -52,9 +52,12 @@ def filled(values, time=None, **kw):
 
 
 def read_ago(delay, time):
-    """The value ``time`` ago through ``retrieve_at_time``; ``t`` is set as a run loop does."""
+    """The value ``time`` ago through ``retrieve_time_ago``, and the same read through the
+    absolute-time ``retrieve_at_time`` (``t`` set as a run loop does)."""
     with environ.context(t=100.0):
-        return delay.retrieve_at_time(time)
+        ago = delay.retrieve_time_ago(time)
+        np.testing.assert_allclose(delay.retrieve_at_time(100.0 - time), ago, atol=1e-5)
+        return ago
 
 
 # ------------------------------------------------------------------ construction
@@ -313,7 +316,9 @@ def test_retrieve_at_time_with_units_and_indices():
         for j in range(12):
             d.update(jnp.asarray([j, 2.0 * j, 3.0 * j]) * u.mV)
         with environ.context(t=1.2 * u.ms):
-            out = d.retrieve_at_time(0.25 * u.ms, 1)
+            out = d.retrieve_at_time(0.95 * u.ms, 1)  # absolute: 0.25 ms before t
+            ago = d.retrieve_time_ago(0.25 * u.ms, 1)
+    np.testing.assert_allclose(ago.to_decimal(u.mV), out.to_decimal(u.mV), rtol=1e-5)
     assert u.get_unit(out) == u.mV
     np.testing.assert_allclose(out.to_decimal(u.mV), 2.0 * (11 - 2.5), rtol=1e-5)
 
@@ -433,7 +438,8 @@ def test_state_with_delay_records_state(dt1):
         got.append((acc().tolist(), float(acc1())))
     assert got == [([0.0, 0.0], 0.0), ([0.0, 0.0], 1.0), ([1.0, 1.0], 2.0), ([2.0, 2.0], 3.0)]
     with environ.context(t=0.0):
-        np.testing.assert_array_equal(swd.retrieve_at_time(1.4), [3.0, 3.0])  # rounds to 1
+        np.testing.assert_array_equal(swd.retrieve_time_ago(1.4), [3.0, 3.0])  # rounds to 1
+        np.testing.assert_array_equal(swd.retrieve_at_time(-1.4), [3.0, 3.0])
 
 
 def test_state_with_delay_update_every(dt1):
@@ -507,7 +513,7 @@ def test_golden_trace_fractional_delay_in_for_loop():
         def step(t):
             with environ.context(t=t * u.ms):
                 d.update(jnp.sin(t))
-                return d.retrieve_at_time(0.25 * u.ms)
+                return d.retrieve_at_time(t * u.ms - 0.25 * u.ms)  # absolute time
 
         out = np.asarray(brainsim.transform.for_loop(step, ts))
     x = np.sin(np.arange(40) * dt)

@@ -208,6 +208,7 @@ class DecisionNetwork(Module):
             beta2=0.5 / u.ms,
             T=1.0 * u.mM,
             T_dur=0.5 * u.ms,
+            g_initializer=0.0,  # Wang's gating variable s is a dimensionless fraction
         )
         self.NMDA_EE = CurrentProj(
             comm=_GroupSum(groups, gain * 0.165 * sE * nS), out=mg_block(), post=self.E

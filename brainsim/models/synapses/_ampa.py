@@ -26,9 +26,9 @@ class AMPA(Receptor):
     ``update(pre_spike)`` sets ``spike_arrival_time`` to the environ time ``t`` wherever
     ``pre_spike`` is nonzero, then steps ``g`` exactly for the current ``[T]`` (exponential
     Euler of :func:`kinetic_dg`). It needs ``t``: run inside a simulation loop or
-    ``with brainsim.environ.context(t=...)``. ``g`` is the open fraction; a
-    ``g_initializer`` with a unit (e.g. ``0 * u.mS``) makes ``g`` carry it, with maximum 1
-    of that unit.
+    ``with brainsim.environ.context(t=...)``. ``g`` is the open fraction times the maximal
+    conductance, in mS by default (maximum 1 mS, API.md G.3): give ``g_initializer`` another
+    unit (``0 * u.nS``) to scale it, or a plain ``0.0`` for a dimensionless fraction.
 
     This synapse needs the presynaptic spike itself, not a weighted sum, so it is not
     ``AlignPost``: use it on the presynaptic side (``align_pre_projection``).
@@ -44,12 +44,12 @@ class AMPA(Receptor):
         Transmitter concentration during a pulse.
     T_dur : time, default 0.5 ms
         Pulse duration after each presynaptic spike.
-    g_initializer : initializer or value, default 0
+    g_initializer : initializer or value, default 0 mS
     name : str, optional
 
     State variables
     ---------------
-    g : HiddenState, the open fraction (dimensionless unless ``g_initializer`` has a unit).
+    g : HiddenState, the conductance (mS unless ``g_initializer`` says otherwise).
     spike_arrival_time : ShortTermState, the latest spike time (initially -1e7 ms).
 
     References
@@ -65,7 +65,7 @@ class AMPA(Receptor):
     >>> syn = brainsim.models.AMPA(1)
     >>> syn.init_state()
     >>> with brainsim.environ.context(t=0. * u.ms):
-    ...     syn(jnp.array([True]))        # 0.49/0.67 * (1 - exp(-0.067))
+    ...     syn(jnp.array([True])).to_decimal(u.mS)  # 0.49/0.67 * (1 - exp(-0.067))
     Array([0.047395], dtype=float32)
     """
 
@@ -76,7 +76,7 @@ class AMPA(Receptor):
         beta: Any = 0.18 / u.ms,
         T: Any = 0.5 * u.mM,
         T_dur: Any = 0.5 * u.ms,
-        g_initializer: Any = 0.0,
+        g_initializer: Any = 0.0 * u.mS,
         name: str | None = None,
     ) -> None:
         super().__init__(in_size, T, T_dur, g_initializer, name)
@@ -105,12 +105,12 @@ class GABAa(Receptor):
         Transmitter concentration during a pulse.
     T_dur : time, default 1 ms
         Pulse duration after each presynaptic spike.
-    g_initializer : initializer or value, default 0
+    g_initializer : initializer or value, default 0 mS
     name : str, optional
 
     State variables
     ---------------
-    g : HiddenState, the open fraction (dimensionless unless ``g_initializer`` has a unit).
+    g : HiddenState, the conductance (mS unless ``g_initializer`` says otherwise).
     spike_arrival_time : ShortTermState, the latest spike time (initially -1e7 ms).
 
     References
@@ -126,7 +126,7 @@ class GABAa(Receptor):
     >>> syn = brainsim.models.GABAa(1)
     >>> syn.init_state()
     >>> with brainsim.environ.context(t=0. * u.ms):
-    ...     syn(jnp.array([True]))        # 0.53/0.71 * (1 - exp(-0.071))
+    ...     syn(jnp.array([True])).to_decimal(u.mS)  # 0.53/0.71 * (1 - exp(-0.071))
     Array([0.0511...], dtype=float32)
     """
 
@@ -137,7 +137,7 @@ class GABAa(Receptor):
         beta: Any = 0.18 / u.ms,
         T: Any = 1.0 * u.mM,
         T_dur: Any = 1.0 * u.ms,
-        g_initializer: Any = 0.0,
+        g_initializer: Any = 0.0 * u.mS,
         name: str | None = None,
     ) -> None:
         super().__init__(in_size, T, T_dur, g_initializer, name)

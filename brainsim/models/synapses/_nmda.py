@@ -44,13 +44,13 @@ class BioNMDA(Receptor):
         Transmitter concentration during a pulse.
     T_dur : time, default 0.5 ms
         Pulse duration after each presynaptic spike.
-    g_initializer : initializer or value, default 0
+    g_initializer : initializer or value, default 0 mS
         Initial ``g``; a unit (e.g. ``0 * u.mS``) makes ``g`` carry it (maximum 1 of it).
     name : str, optional
 
     State variables
     ---------------
-    g : HiddenState, the open fraction.
+    g : HiddenState, the conductance (mS unless ``g_initializer`` says otherwise).
     x : HiddenState, the transmitter-bound fraction (dimensionless, initially 0).
     spike_arrival_time : ShortTermState, the latest spike time (initially -1e7 ms).
 
@@ -67,12 +67,12 @@ class BioNMDA(Receptor):
     >>> syn = brainsim.models.BioNMDA(1)
     >>> syn.init_state()
     >>> with brainsim.environ.context(t=0. * u.ms):
-    ...     syn(jnp.array([True]))       # g starts one step after x
+    ...     syn(jnp.array([True])).to_decimal(u.mS)  # g starts one step after x
     Array([0.], dtype=float32)
     >>> syn.x.value                      # 1/1.5 * (1 - exp(-0.15))
     Array([0.09286...], dtype=float32)
     >>> with brainsim.environ.context(t=0.1 * u.ms):
-    ...     syn(jnp.array([False]))
+    ...     syn(jnp.array([False])).to_decimal(u.mS)
     Array([0.01839...], dtype=float32)
     """
 
@@ -87,7 +87,7 @@ class BioNMDA(Receptor):
         beta2: Any = 0.5 / u.ms,
         T: Any = 1.0 * u.mM,
         T_dur: Any = 0.5 * u.ms,
-        g_initializer: Any = 0.0,
+        g_initializer: Any = 0.0 * u.mS,
         name: str | None = None,
     ) -> None:
         super().__init__(in_size, T, T_dur, g_initializer, name)
