@@ -20,6 +20,8 @@ from ._result import Recording as Recording
 from ._result import SpikeEvents as SpikeEvents
 from ._runner import Simulation as Simulation
 from ._runner import run as run
+from ._sweep import SweepResult as SweepResult
+from ._sweep import sweep as sweep
 
 __all__ = ["Monitor", "trace", "spikes", "Recording", "SpikeEvents", "Simulation", "run",
-           "run_ei_network", "save_checkpoint", "load_checkpoint"]
+           "run_ei_network", "save_checkpoint", "load_checkpoint", "sweep", "SweepResult"]

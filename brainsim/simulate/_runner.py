@@ -361,7 +361,10 @@ class Simulation:
 
         return one_step
 
-    def _chunk_fn(self, pbar: bool) -> Callable:
+    def _chunk_body(self, pbar: bool) -> Callable:
+        """``chunk(indices, xs, consts) -> recordings``: one chunk's loop, not yet compiled
+        (:func:`sweep` maps it over sweep points)."""
+
         def chunk(indices: Any, xs: tuple, consts: tuple) -> Any:
             self.num_traces += 1  # runs only while tracing
             body = self._body(())
@@ -372,7 +375,10 @@ class Simulation:
             return transform.for_loop(step, indices, *xs, unroll=self._unroll(),
                                       pbar=self._bar if pbar else None)
 
-        return transform.jit(chunk)
+        return chunk
+
+    def _chunk_fn(self, pbar: bool) -> Callable:
+        return transform.jit(self._chunk_body(pbar))
 
     @staticmethod
     def _assemble_args(kinds: list, x: tuple, consts: tuple, funcs: tuple) -> list:

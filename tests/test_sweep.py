@@ -1,0 +1,95 @@
+"""Parameter / seed sweeps: one compile for all points, each point equal to its own run."""
+
+import logging
+
+import brainunit as u
+import jax
+import numpy as np
+import pytest
+
+import brainsim
+from brainsim import simulate
+from brainsim.models.networks import COBANetwork
+
+
+def _coba(n_exc=400, n_inh=100, p=0.08):
+    brainsim.environ.set(dt=0.1 * u.ms)
+    brainsim.random.seed(0)
+    net = COBANetwork(n_exc=n_exc, n_inh=n_inh, p=p, seed=0)
+    return net, simulate.Simulation(net, record={"s": simulate.spikes(lambda: net.spike.value)})
+
+
+def test_each_point_equals_its_own_run_and_model_is_left_unchanged():
+    ws = np.array([3.0, 6.0, 12.0])
+    net, sim = _coba()
+    v0 = np.asarray(net.N.V.value.mantissa)
+    res = simulate.sweep(sim, {"E.comm.weight": ws * u.nS}, 15 * u.ms)
+    assert len(res) == 3 and res.num_compiles == 1
+    counts = []
+    for k, w in enumerate(ws):
+        net2, sim2 = _coba()
+        net2.E.comm.weight.value = w * u.nS
+        ref = sim2.run(15 * u.ms)["s"]
+        np.testing.assert_array_equal(res[k]["s"].indices, ref.indices)
+        np.testing.assert_array_equal(res[k]["s"].steps, ref.steps)
+        counts.append(len(ref))
+    assert counts[0] < counts[2]  # the weight matters, so the comparison means something
+    assert float(net.E.comm.weight.value.to_decimal(u.nS)) == 6.0
+    np.testing.assert_array_equal(np.asarray(net.N.V.value.mantissa), v0)
+    assert sim.i == 0
+
+
+def test_seeds_give_each_point_its_own_random_stream():
+    brainsim.environ.set(dt=0.1 * u.ms)
+
+    def build():
+        lif = brainsim.models.LIF(20, tau=10 * u.ms)
+        drive = brainsim.models.PoissonInput(lif.prefetch("V"), None, 50, 100 * u.Hz,
+                                             2.0 * u.mV)
+        sim = simulate.Simulation(lif, step=lambda: (drive(), lif(0. * u.mA)),
+                                  record={"s": simulate.spikes(lambda: lif.get_spike())})
+        return sim
+
+    seeds = [0, 1, 2]
+    res = simulate.sweep(build(), seeds=seeds, n_steps=200)
+    for k, s in enumerate(seeds):
+        sim = build()
+        brainsim.random.seed(s)
+        ref = sim.run(n_steps=200)["s"]
+        assert len(ref) > 5
+        np.testing.assert_array_equal(res[k]["s"].indices, ref.indices)
+    assert len({len(r["s"]) for r in res}) > 1
+
+
+def test_sixteen_points_compile_once(caplog):
+    net, sim = _coba(n_exc=40, n_inh=10, p=0.2)
+    grid_w, grid_s = np.meshgrid(np.linspace(3, 12, 4), np.arange(4))
+    with caplog.at_level(logging.WARNING), jax.log_compiles():
+        res = simulate.sweep(sim, {"E.comm.weight": grid_w.ravel() * u.nS},
+                             n_steps=40, seeds=grid_s.ravel())
+    loops = [r for r in caplog.records if r.getMessage().startswith("Compiling jit(pure)")]
+    assert len(res) == 16
+    assert res.num_compiles == 1 and len(loops) == 1
+
+
+def test_sweep_errors_name_the_argument():
+    net, sim = _coba(n_exc=40, n_inh=10, p=0.2)
+    with pytest.raises(ValueError, match=r"no State at 'E\.comm\.weigth'.*'E\.comm\.weight'"):
+        simulate.sweep(sim, {"E.comm.weigth": [1.0, 2.0] * u.nS}, n_steps=5)
+    with pytest.raises(ValueError, match=r"expected values in units of nS"):
+        simulate.sweep(sim, {"E.comm.weight": np.array([1.0, 2.0]) * u.mV}, n_steps=5)
+    with pytest.raises(ValueError, match="same number of points"):
+        simulate.sweep(sim, {"E.comm.weight": [1.0, 2.0] * u.nS}, n_steps=5, seeds=[1, 2, 3])
+    with pytest.raises(ValueError, match="nothing to sweep"):
+        simulate.sweep(sim, {}, n_steps=5)
+    with pytest.raises(ValueError, match=r"split evenly over the 1 devices|must split evenly"):
+        simulate.sweep(sim, {"E.comm.weight": [1.0, 2.0] * u.nS}, n_steps=5, devices=[])
+
+
+def test_sweep_sharded_over_devices_runs():
+    net, sim = _coba(n_exc=40, n_inh=10, p=0.2)
+    res = simulate.sweep(sim, {"E.comm.weight": [3.0, 9.0] * u.nS}, n_steps=20,
+                         devices=jax.devices()[:1])
+    plain = simulate.sweep(sim, {"E.comm.weight": [3.0, 9.0] * u.nS}, n_steps=20)
+    for a, b in zip(res, plain, strict=True):
+        np.testing.assert_array_equal(a["s"].indices, b["s"].indices)
