@@ -12,8 +12,12 @@ The sweep: 4 excitatory weights (2-8 nS) x 4 input rates (2-20 Hz per source) = 
 run by :func:`brainsim.simulate.sweep` as one vmapped loop compiled once. It prints the
 excitatory rate and the mean ISI CV of each point and draws both as maps.
 
-Full run (500 ms per point, 16 points), measured on a shared 2-core CPU: see the printed
-table; ``--quick`` runs 200 neurons for 100 ms.
+Full run (1000 neurons, 500 ms per point, 16 points), measured on a shared 2-core CPU:
+compile 2.3 s, run 2.7 s for all 16 points together; the excitatory rate grows from 3.6 Hz
+(w_e 2 nS, 2 Hz input) to 25-34 Hz (w_e 8 nS), and the ISI CV from 0.8 (regular, weakly
+coupled) to 1.3-1.4 (irregular, bursty, as in the self-sustained benchmark).
+``--quick`` runs 200 neurons for 100 ms. ``benchmarks/sweep.py`` compares the sweep with
+16 separate runs.
 
 Run ``python examples/sweep_coba.py`` (``--quick`` for a short run, ``--out fig.png``).
 """
@@ -116,10 +120,12 @@ def main(argv: list[str] | None = None) -> dict:
     import matplotlib.pyplot as plt
 
     ws, rs = np.unique(w), np.unique(r)
+    hw = (ws[1] - ws[0]) / 2 if len(ws) > 1 else 0.5  # cells centred on the grid values
+    hr = (rs[1] - rs[0]) / 2 if len(rs) > 1 else 0.5
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.6))
     for ax, data, title in ((axes[0], rate, "exc. rate (Hz)"), (axes[1], cv, "mean ISI CV")):
         im = ax.imshow(data.reshape(len(ws), len(rs)), origin="lower", aspect="auto",
-                       extent=(rs[0], rs[-1], ws[0], ws[-1]), cmap="viridis")
+                       extent=(rs[0] - hr, rs[-1] + hr, ws[0] - hw, ws[-1] + hw), cmap="viridis")
         ax.set_xlabel("input rate per source (Hz)")
         ax.set_ylabel("excitatory weight (nS)")
         ax.set_title(title)
