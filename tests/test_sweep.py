@@ -1,6 +1,9 @@
 """Parameter / seed sweeps: one compile for all points, each point equal to its own run."""
 
 import logging
+import os
+import subprocess
+import sys
 
 import brainunit as u
 import jax
@@ -10,6 +13,8 @@ import pytest
 import brainsim
 from brainsim import simulate
 from brainsim.models.networks import COBANetwork
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def _coba(n_exc=400, n_inh=100, p=0.08):
@@ -86,10 +91,29 @@ def test_sweep_errors_name_the_argument():
         simulate.sweep(sim, {"E.comm.weight": [1.0, 2.0] * u.nS}, n_steps=5, devices=[])
 
 
-def test_sweep_sharded_over_devices_runs():
-    net, sim = _coba(n_exc=40, n_inh=10, p=0.2)
-    res = simulate.sweep(sim, {"E.comm.weight": [3.0, 9.0] * u.nS}, n_steps=20,
-                         devices=jax.devices()[:1])
-    plain = simulate.sweep(sim, {"E.comm.weight": [3.0, 9.0] * u.nS}, n_steps=20)
-    for a, b in zip(res, plain, strict=True):
-        np.testing.assert_array_equal(a["s"].indices, b["s"].indices)
+SHARDED = """
+import brainunit as u, brainsim, numpy as np, jax
+from brainsim import simulate
+from brainsim.models.networks import COBANetwork
+assert len(jax.devices()) == 2
+brainsim.environ.set(dt=0.1 * u.ms)
+brainsim.random.seed(0)
+net = COBANetwork(n_exc=40, n_inh=10, p=0.2, seed=0)
+sim = simulate.Simulation(net, record={'s': simulate.spikes(lambda: net.spike.value)})
+ws = np.array([3., 6., 9., 12.]) * u.nS
+a = simulate.sweep(sim, {'E.comm.weight': ws}, n_steps=60, devices='all')
+b = simulate.sweep(sim, {'E.comm.weight': ws}, n_steps=60)
+assert a.num_compiles == 1
+for x, y in zip(a, b):
+    np.testing.assert_array_equal(x['s'].indices, y['s'].indices)
+print('ok', [len(r['s']) for r in a])
+"""
+
+
+def test_sweep_sharded_over_two_devices_equals_unsharded():
+    env = dict(os.environ, PYTHONPATH=ROOT,
+               XLA_FLAGS="--xla_force_host_platform_device_count=2", JAX_PLATFORMS="cpu")
+    out = subprocess.run([sys.executable, "-c", SHARDED], env=env, capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.startswith("ok")
