@@ -117,3 +117,35 @@ def test_sweep_sharded_over_two_devices_equals_unsharded():
                          text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.startswith("ok")
+
+
+def test_delayed_projection_sweep_equals_separate_runs():
+    """The delivery ring buffer (a written State) gets one copy per point."""
+    brainsim.environ.set(dt=0.1 * u.ms)
+
+    def build():
+        brainsim.random.seed(0)
+        net, _ = _coba(n_exc=80, n_inh=20, p=0.2)
+        late = brainsim.models.AlignPostProj(
+            comm=brainsim.nn.EventFixedProb(100, 100, 0.1, 1. * u.nS, seed=3),
+            syn=brainsim.models.Expon(100, tau=5. * u.ms),
+            out=brainsim.models.COBA(E=0. * u.mV), post=net.N, delay=1. * u.ms)
+
+        def step():
+            late(net.spike.value)
+            return net()
+
+        sim = simulate.Simulation(net, step=step,
+                                  record={"s": simulate.spikes(lambda: net.spike.value)})
+        brainsim.nn.init_all_states(late)
+        return late, sim
+
+    late, sim = build()
+    ws = np.array([1.0, 30.0]) * u.nS
+    res = simulate.sweep(sim, {late.comm.weight: ws}, n_steps=100)
+    for k in range(2):
+        late2, sim2 = build()
+        late2.comm.weight.value = ws[k]
+        ref = sim2.run(n_steps=100)["s"]
+        np.testing.assert_array_equal(res[k]["s"].indices, ref.indices)
+    assert len(res[0]["s"]) != len(res[1]["s"])

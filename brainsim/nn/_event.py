@@ -185,9 +185,9 @@ def _scatter_jvp(n_post, cap, primals, tangents):
     return y, fn(x, dx if has_dx else x)
 
 
-def _enqueue_topk(queue: Any, x: Any, w: Any, idx: Any, d: Any, ptr: Any, cap: int) -> Any:
-    """``'topk'`` engine of :func:`_enqueue` for one input vector and a queue (L, n_post)."""
-    events = x != 0
+def _enqueue_one(queue: Any, x: Any, w: Any, idx: Any, d: Any, ptr: Any, c: int) -> Any:
+    """Add the events of one input vector into a queue ``(L, n_post)``: up to ``c`` active
+    rows compacted with ``top_k``, or (``c == 0``) every row, masked."""
     L, n_post = queue.shape
     flat = queue.reshape(-1)
 
@@ -195,23 +195,54 @@ def _enqueue_topk(queue: Any, x: Any, w: Any, idx: Any, d: Any, ptr: Any, cap: i
         tgt = ((ptr + rows_d) % L) * n_post + rows_idx
         return flat.at[tgt.ravel()].add(rows_w.ravel()).reshape(queue.shape)
 
-    def dense(_):
+    events = x != 0
+    if c <= 0:
         return add(idx, d, jnp.where(events[:, None], _rows(w, idx, None), 0))
+    act, valid = _compact(events, c)
+    return add(idx[act], d[act], jnp.where(valid, _rows(w, idx, act), 0))
 
-    if cap <= 0 or cap >= idx.shape[0]:
-        return dense(None)
-    count = jnp.sum(events)
 
-    def sparse(c):
-        def run(_):
-            act, valid = _compact(events, c)
-            return add(idx[act], d[act], jnp.where(valid, _rows(w, idx, act), 0))
-
-        return run
-
-    tiers = _tiers(cap, idx.shape[0])
+def _enqueue_tiers(cap: int, n_pre: int, count: Any, run: Any) -> Any:
+    """``run(c)`` for the smallest capacity tier ``c`` that holds ``count`` events (0: the
+    dense pass above the largest tier)."""
+    if cap <= 0 or cap >= n_pre:
+        return run(0)
+    tiers = _tiers(cap, n_pre)
     branch = jnp.sum(jnp.asarray(tiers) < count)
-    return jax.lax.switch(branch, [sparse(c) for c in tiers] + [dense], None)
+    return jax.lax.switch(branch, [lambda _, c=c: run(c) for c in (*tiers, 0)], None)
+
+
+@cache
+def _enqueue_engine(cap: int) -> Any:
+    """The ``'topk'`` enqueue for one input vector, with a batching rule that picks one
+    capacity tier per batch (by its busiest lane) instead of running every tier."""
+
+    def plain(queue, x, w, idx, d, ptr):
+        return _enqueue_tiers(cap, idx.shape[0], jnp.sum(x != 0),
+                              lambda c: _enqueue_one(queue, x, w, idx, d, ptr, c))
+
+    engine = jax.custom_batching.custom_vmap(plain)
+
+    @engine.def_vmap
+    def _rule(axis_size, in_batched, queue, x, w, idx, d, ptr):
+        qb, xb, wb, ib, db, pb = in_batched
+        ax = tuple(0 if b else None for b in in_batched)
+        if xb and not ib and not db:
+            def run(c):
+                one = lambda q, xv, wv, p: _enqueue_one(q, xv, wv, idx, d, p, c)  # noqa: E731
+                return jax.vmap(one, in_axes=(ax[0], 0, ax[2], ax[5]),
+                                axis_size=axis_size)(queue, x, w, ptr)
+
+            count = jnp.max(jnp.sum(x != 0, axis=-1))
+            return _enqueue_tiers(cap, idx.shape[0], count, run), True
+        return jax.vmap(plain, in_axes=ax, axis_size=axis_size)(queue, x, w, idx, d, ptr), True
+
+    return engine
+
+
+def _enqueue_topk(queue: Any, x: Any, w: Any, idx: Any, d: Any, ptr: Any, cap: int) -> Any:
+    """``'topk'`` engine of :func:`_enqueue` for one input vector and a queue (L, n_post)."""
+    return _enqueue_engine(cap)(queue, x, w, idx, d, ptr)
 
 
 @partial(jax.custom_jvp, nondiff_argnums=(6,))
