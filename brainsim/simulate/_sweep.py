@@ -204,8 +204,6 @@ def sweep(sim: Simulation, values: Mapping[Any, Any] | None = None, duration: An
     per_step, _ = sim._estimate(n)
     lengths_ = _chunks(n, max(1, sim._chunk_steps(n, per_step * n_points)))
     body = sim._chunk_body(pbar=False)
-    if not lengths_:
-        lengths_ = []
     k0 = lengths_[0] if lengths_ else 1
     idx0 = jnp.arange(sim.i, sim.i + k0, dtype=jnp.int32)
     xs0 = tuple(jax.tree.map(lambda a: a[:k0], x) for x in series)
