@@ -120,6 +120,21 @@ class _MergedSynapse(Module):
         self.out.bind_cond(self.syn())
 
 
+def _merge_key(owner: str, post: Dynamics, ident: tuple) -> str:
+    """Key of the shared synapse ``ident`` on ``post``: ``'AlignPostProj::0'``, ``::1``, ...
+
+    An ordinal in construction order, not ``hash(ident)``: string hashes change from one
+    process to the next, and the key is part of State paths (checkpoints are keyed by them).
+    """
+    n = 0
+    for key, fn in (post.before_updates or {}).items():
+        if isinstance(fn, _MergedSynapse) and str(key).startswith(f"{owner}::"):
+            if getattr(fn, "ident", None) == ident:
+                return key
+            n += 1
+    return f"{owner}::{n}"
+
+
 def _input_size(comm: Any) -> tuple | None:
     size = getattr(comm, "in_size", None)
     if size is None:
@@ -183,11 +198,13 @@ class AlignPostProj(Projection):
         syn_desc = isinstance(syn, ParamDescriber)
         out_desc = isinstance(out, ParamDescriber)
         if syn_desc and out_desc:
-            key = f"{owner}::{abs(hash(syn.identifier))}::{abs(hash(out.identifier))}"
+            ident = (syn.identifier, out.identifier)
+            key = _merge_key(owner, post, ident)
             if post.has_before_update(key):
                 merged = post.get_before_update(key)
             else:
                 merged = _MergedSynapse(syn(), out())
+                merged.ident = ident
                 post.add_before_update(key, merged)
                 post.add_current_input(key, merged.out, label=label)
             self.syn, self.out, self.merging = merged.syn, merged.out, True

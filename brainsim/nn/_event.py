@@ -10,7 +10,7 @@ event x connection pairs.
 
 from __future__ import annotations
 
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 import brainunit as u
@@ -69,32 +69,77 @@ def _rows(w: Any, idx: Any, sel: Any) -> Any:
     return jnp.broadcast_to(w, (sel.shape[0], idx.shape[1])) if w.ndim == 0 else w[sel]
 
 
-def _scatter_topk(x: Any, w: Any, idx: Any, n_post: int, cap: int) -> Any:
+def _dense_one(x: Any, w: Any, idx: Any, n_post: int) -> Any:
+    """Every row, masked by its event: no compaction."""
+    return jnp.zeros(n_post, jnp.result_type(w)).at[idx].add(
+        jnp.where((x != 0)[:, None], _rows(w, idx, None), 0))
+
+
+def _sparse_one(x: Any, w: Any, idx: Any, n_post: int, c: int) -> Any:
+    """Up to ``c`` active rows, compacted with ``top_k``."""
+    act, valid = _compact(x != 0, c)
+    return jnp.zeros(n_post, jnp.result_type(w)).at[idx[act]].add(
+        jnp.where(valid, _rows(w, idx, act), 0))
+
+
+def _scatter_topk_one(x: Any, w: Any, idx: Any, n_post: int, cap: int) -> Any:
     """The ``'topk'`` engine for one input vector: the active rows are compacted into a
     buffer of the smallest capacity tier that holds them; above the largest tier, a
     vectorised pass over every row is used."""
-    events = x != 0
-    dtype = jnp.result_type(w)
-
-    def dense(_):
-        return jnp.zeros(n_post, dtype).at[idx].add(
-            jnp.where(events[:, None], _rows(w, idx, None), 0))
-
     if cap <= 0 or cap >= idx.shape[0]:
-        return dense(None)
-    count = jnp.sum(events)
+        return _dense_one(x, w, idx, n_post)
+    tiers = _tiers(cap, idx.shape[0])
+    branches = [partial(_sparse_one, c=c) for c in tiers] + [_dense_one]
+    branch = jnp.sum(jnp.asarray(tiers) < jnp.sum(x != 0))  # first tier that holds them
+    return jax.lax.switch(branch, [lambda _, f=f: f(x, w, idx, n_post) for f in branches],
+                          None)
 
-    def sparse(c):
+
+def _scatter_topk_lanes(x: Any, w: Any, w_batched: bool, idx: Any, n_post: int,
+                        cap: int) -> Any:
+    """The ``'topk'`` engine for a batch ``x`` of shape ``(B, n_pre)`` sharing ``idx``: the
+    capacity tier is chosen once for the batch (by its busiest lane), so that the batch
+    runs one branch instead of all of them (what ``vmap`` of a ``switch`` does)."""
+    w_ax = 0 if w_batched else None
+
+    def lanes(f):
         def run(_):
-            act, valid = _compact(events, c)
-            return jnp.zeros(n_post, dtype).at[idx[act]].add(
-                jnp.where(valid, _rows(w, idx, act), 0))
+            return jax.vmap(lambda xv, wv: f(xv, wv, idx, n_post), in_axes=(0, w_ax))(x, w)
 
         return run
 
+    if cap <= 0 or cap >= idx.shape[0]:
+        return lanes(_dense_one)(None)
     tiers = _tiers(cap, idx.shape[0])
-    branch = jnp.sum(jnp.asarray(tiers) < count)  # first tier that holds `count` events
-    return jax.lax.switch(branch, [sparse(c) for c in tiers] + [dense], None)
+    branches = [partial(_sparse_one, c=c) for c in tiers] + [_dense_one]
+    branch = jnp.sum(jnp.asarray(tiers) < jnp.max(jnp.sum(x != 0, axis=-1)))
+    return jax.lax.switch(branch, [lanes(f) for f in branches], None)
+
+
+@cache
+def _topk_engine(n_post: int, cap: int) -> Any:
+    """``_scatter_topk_one`` with a batching rule: ``vmap`` over the events (a batch axis,
+    or the points of :func:`brainsim.simulate.sweep`) picks one capacity tier per batch."""
+
+    @jax.custom_batching.custom_vmap
+    def engine(x, w, idx):
+        return _scatter_topk_one(x, w, idx, n_post, cap)
+
+    @engine.def_vmap
+    def _rule(axis_size, in_batched, x, w, idx):
+        xb, wb, ib = in_batched
+        if xb and not ib:
+            return _scatter_topk_lanes(x, w, wb, idx, n_post, cap), True
+        axes = tuple(0 if b else None for b in in_batched)
+        fn = lambda a, b, c: _scatter_topk_one(a, b, c, n_post, cap)  # noqa: E731
+        return jax.vmap(fn, in_axes=axes, axis_size=axis_size)(x, w, idx), True
+
+    return engine
+
+
+def _scatter_topk(x: Any, w: Any, idx: Any, n_post: int, cap: int) -> Any:
+    """The ``'topk'`` engine for one input vector (see :func:`_scatter_topk_one`)."""
+    return _topk_engine(n_post, cap)(x, w, idx)
 
 
 @partial(jax.custom_jvp, nondiff_argnums=(3, 4))
@@ -140,9 +185,9 @@ def _scatter_jvp(n_post, cap, primals, tangents):
     return y, fn(x, dx if has_dx else x)
 
 
-def _enqueue_topk(queue: Any, x: Any, w: Any, idx: Any, d: Any, ptr: Any, cap: int) -> Any:
-    """``'topk'`` engine of :func:`_enqueue` for one input vector and a queue (L, n_post)."""
-    events = x != 0
+def _enqueue_one(queue: Any, x: Any, w: Any, idx: Any, d: Any, ptr: Any, c: int) -> Any:
+    """Add the events of one input vector into a queue ``(L, n_post)``: up to ``c`` active
+    rows compacted with ``top_k``, or (``c == 0``) every row, masked."""
     L, n_post = queue.shape
     flat = queue.reshape(-1)
 
@@ -150,23 +195,54 @@ def _enqueue_topk(queue: Any, x: Any, w: Any, idx: Any, d: Any, ptr: Any, cap: i
         tgt = ((ptr + rows_d) % L) * n_post + rows_idx
         return flat.at[tgt.ravel()].add(rows_w.ravel()).reshape(queue.shape)
 
-    def dense(_):
+    events = x != 0
+    if c <= 0:
         return add(idx, d, jnp.where(events[:, None], _rows(w, idx, None), 0))
+    act, valid = _compact(events, c)
+    return add(idx[act], d[act], jnp.where(valid, _rows(w, idx, act), 0))
 
-    if cap <= 0 or cap >= idx.shape[0]:
-        return dense(None)
-    count = jnp.sum(events)
 
-    def sparse(c):
-        def run(_):
-            act, valid = _compact(events, c)
-            return add(idx[act], d[act], jnp.where(valid, _rows(w, idx, act), 0))
-
-        return run
-
-    tiers = _tiers(cap, idx.shape[0])
+def _enqueue_tiers(cap: int, n_pre: int, count: Any, run: Any) -> Any:
+    """``run(c)`` for the smallest capacity tier ``c`` that holds ``count`` events (0: the
+    dense pass above the largest tier)."""
+    if cap <= 0 or cap >= n_pre:
+        return run(0)
+    tiers = _tiers(cap, n_pre)
     branch = jnp.sum(jnp.asarray(tiers) < count)
-    return jax.lax.switch(branch, [sparse(c) for c in tiers] + [dense], None)
+    return jax.lax.switch(branch, [lambda _, c=c: run(c) for c in (*tiers, 0)], None)
+
+
+@cache
+def _enqueue_engine(cap: int) -> Any:
+    """The ``'topk'`` enqueue for one input vector, with a batching rule that picks one
+    capacity tier per batch (by its busiest lane) instead of running every tier."""
+
+    def plain(queue, x, w, idx, d, ptr):
+        return _enqueue_tiers(cap, idx.shape[0], jnp.sum(x != 0),
+                              lambda c: _enqueue_one(queue, x, w, idx, d, ptr, c))
+
+    engine = jax.custom_batching.custom_vmap(plain)
+
+    @engine.def_vmap
+    def _rule(axis_size, in_batched, queue, x, w, idx, d, ptr):
+        qb, xb, wb, ib, db, pb = in_batched
+        ax = tuple(0 if b else None for b in in_batched)
+        if xb and not ib and not db:
+            def run(c):
+                one = lambda q, xv, wv, p: _enqueue_one(q, xv, wv, idx, d, p, c)  # noqa: E731
+                return jax.vmap(one, in_axes=(ax[0], 0, ax[2], ax[5]),
+                                axis_size=axis_size)(queue, x, w, ptr)
+
+            count = jnp.max(jnp.sum(x != 0, axis=-1))
+            return _enqueue_tiers(cap, idx.shape[0], count, run), True
+        return jax.vmap(plain, in_axes=ax, axis_size=axis_size)(queue, x, w, idx, d, ptr), True
+
+    return engine
+
+
+def _enqueue_topk(queue: Any, x: Any, w: Any, idx: Any, d: Any, ptr: Any, cap: int) -> Any:
+    """``'topk'`` engine of :func:`_enqueue` for one input vector and a queue (L, n_post)."""
+    return _enqueue_engine(cap)(queue, x, w, idx, d, ptr)
 
 
 @partial(jax.custom_jvp, nondiff_argnums=(6,))

@@ -249,6 +249,38 @@ class Simulation:
             if path is not None and path in now:
                 probe.state = now[path]
 
+    # ------------------------------------------------------------------ checkpoints
+    def save_checkpoint(self, path: str | os.PathLike, *, extra: dict | None = None,
+                        metadata: dict | None = None) -> Any:
+        """Save every State of the model (and of ``extra``, e.g. ``{'optimizer': opt}``),
+        the PRNG key, the step counter and ``dt`` (see :func:`save_checkpoint`).
+
+        >>> import brainunit as u, brainsim, tempfile, os
+        >>> brainsim.environ.set(dt=0.1 * u.ms)
+        >>> lif = brainsim.models.LIF(2)
+        >>> sim = brainsim.simulate.Simulation(lif)
+        >>> _ = sim.run(1 * u.ms, inputs=(2. * u.mA,))
+        >>> f = sim.save_checkpoint(os.path.join(tempfile.mkdtemp(), 'run.npz'))
+        >>> sim2 = brainsim.simulate.Simulation(lif2 := brainsim.models.LIF(2))
+        >>> sim2.load_checkpoint(f)
+        >>> sim2.i, bool((lif2.V.value == lif.V.value).all())
+        (10, True)
+        """
+        from ._checkpoint import save_checkpoint
+
+        return save_checkpoint(path, self.model, step=self.i, dt=self.dt, extra=extra,
+                               metadata=metadata)
+
+    def load_checkpoint(self, path: str | os.PathLike, *, extra: dict | None = None) -> None:
+        """Restore a checkpoint of :meth:`save_checkpoint` into this simulation's model (and
+        ``extra``) and continue from its step counter; the next :meth:`run` continues the
+        saved run exactly. Nothing changes when the file does not fit (see
+        :func:`load_checkpoint`)."""
+        from ._checkpoint import load_checkpoint
+
+        info = load_checkpoint(path, self.model, extra=extra, dt=self.dt)
+        self.i = info["step"]
+
     @property
     def t(self) -> Any:
         """Current simulation time (start of the next step)."""
@@ -334,7 +366,10 @@ class Simulation:
 
         return one_step
 
-    def _chunk_fn(self, pbar: bool) -> Callable:
+    def _chunk_body(self, pbar: bool) -> Callable:
+        """``chunk(indices, xs, consts) -> recordings``: one chunk's loop, not yet compiled
+        (:func:`sweep` maps it over sweep points)."""
+
         def chunk(indices: Any, xs: tuple, consts: tuple) -> Any:
             self.num_traces += 1  # runs only while tracing
             body = self._body(())
@@ -345,7 +380,10 @@ class Simulation:
             return transform.for_loop(step, indices, *xs, unroll=self._unroll(),
                                       pbar=self._bar if pbar else None)
 
-        return transform.jit(chunk)
+        return chunk
+
+    def _chunk_fn(self, pbar: bool) -> Callable:
+        return transform.jit(self._chunk_body(pbar))
 
     @staticmethod
     def _assemble_args(kinds: list, x: tuple, consts: tuple, funcs: tuple) -> list:
