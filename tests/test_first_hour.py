@@ -56,3 +56,131 @@ def test_explicit_initializer_still_wins():
     neu = models.LIF(2, V_rest=-65.0 * u.mV, V_initializer=brainsim.init.Constant(-60.0 * u.mV))
     neu.init_state()
     np.testing.assert_allclose(neu.V.value.to_decimal(u.mV), -60.0)
+
+
+# ------------------------------------------------------------------ item 5: the CLI
+@pytest.fixture
+def demo_calls(monkeypatch):
+    import brainsim.__main__ as cli
+
+    calls = []
+    monkeypatch.setattr(cli, "demo", lambda **kw: calls.append(kw))
+    return calls
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--duration", "-100"],
+        ["--duration", "0"],
+        ["--dt", "0"],
+        ["--dt", "-0.1"],
+        ["--dt", "nan"],
+        ["--n", "0"],
+        ["--duration", "0.05"],  # less than one step of 0.1 ms
+        ["--duration", "10.05"],  # not a whole number of steps
+    ],
+)
+def test_cli_rejects_bad_values_before_running(args, demo_calls, capsys):
+    from brainsim.__main__ import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["demo", *args])
+    assert exc.value.code == 2
+    assert demo_calls == []
+    err = capsys.readouterr().err
+    assert "error: argument --" in err and "Traceback" not in err
+
+
+def test_cli_explicit_duration_wins_over_quick(demo_calls):
+    from brainsim.__main__ import main
+
+    assert main(["demo", "--quick", "--duration", "500"]) == 0
+    assert demo_calls[-1]["duration_ms"] == 500.0
+    assert main(["demo", "--quick"]) == 0
+    assert demo_calls[-1]["duration_ms"] == 200.0
+    assert main(["demo"]) == 0
+    assert demo_calls[-1]["duration_ms"] == 1000.0
+
+
+def test_cli_help_shows_defaults(capsys):
+    from brainsim.__main__ import main
+
+    with pytest.raises(SystemExit):
+        main(["demo", "--help"])
+    out = capsys.readouterr().out
+    assert "default: 0.1" in out and "default: 4000" in out and "default 1000" in out
+
+
+# ------------------------------------------------------------------ item 3: network size
+def test_coba_network_keeps_the_in_degree_fixed():
+    big = models.networks.COBANetwork()
+    assert big.E.comm.conn_num == 80 and big.I.comm.conn_num == 80
+    assert float(big.E.comm.weight.value.to_decimal(u.nS)) == pytest.approx(6.0)
+    small = models.networks.COBANetwork(n_exc=800, n_inh=200)
+    assert small.E.comm.conn_num == 80 and small.I.comm.conn_num == 80
+    assert float(small.E.comm.weight.value.to_decimal(u.nS)) > 6.0
+    assert models.networks.CUBANetwork(n_exc=800, n_inh=200).E.comm.conn_num == 80
+    assert models.networks.COBANetwork(n_exc=800, n_inh=200, p=0.02).E.comm.conn_num == 20
+
+
+def test_coba_network_of_1000_neurons_sustains_its_activity():
+    brainsim.environ.set(dt=0.1 * u.ms)
+    with brainsim.random.seed_context(0):
+        net = models.networks.COBANetwork(n_exc=800, n_inh=200, seed=0)
+        rec = brainsim.simulate.run(
+            net, 400 * u.ms, record={"s": brainsim.simulate.spikes("output")}
+        )
+    t = np.asarray(rec["s"].times.to_decimal(u.ms))
+    late = np.sum(t >= 300.0) / 1000 / 0.1  # Hz per neuron over the last 100 ms
+    assert late > 5.0, f"the network fell silent: {late:.2f} Hz in the last 100 ms"
+
+
+# ------------------------------------------------------------------ item 3: silent training
+class _TwoLayer(brainsim.nn.Module):
+    """The new user's classifier: Linear -> LIF -> Linear -> LIF, spike counts as logits."""
+
+    def __init__(self, scale):
+        super().__init__()
+        self.scale = scale
+        self.fc1 = brainsim.nn.Linear(10, 16)
+        self.l1 = models.LIF(16, tau=10 * u.ms)
+        self.fc2 = brainsim.nn.Linear(16, 3)
+        self.l2 = models.LIF(3, tau=10 * u.ms)
+
+    def update(self, x):
+        return self.l2(self.fc2(self.l1(self.fc1(x) * self.scale)) * self.scale)
+
+
+def _train(scale, **kw):
+    import optax
+
+    brainsim.environ.set(dt=1.0 * u.ms)
+    brainsim.random.seed(0)
+    model = _TwoLayer(scale)
+    brainsim.nn.init_all_states(model, batch_size=8)
+    opt = brainsim.train.Optimizer(optax.adam(1e-2), model.states(brainsim.ParamState))
+
+    def loss_fn(m, xs, labels):
+        outs = brainsim.train.run_sequence(m, xs, batch_size=xs.shape[1])
+        return brainsim.train.spike_count_cross_entropy(outs, labels)
+
+    xs = brainsim.train.poisson_encode(jnp.full((8, 10), 0.5), 20)
+    labels = jnp.arange(8) % 3
+    return brainsim.train.train_step(model, opt, loss_fn, xs, labels, **kw)
+
+
+def test_a_silent_classifier_warns():
+    with pytest.warns(brainsim.train.SilentNetworkWarning, match="no spike|exactly 0"):
+        loss = _train(1e-3 * u.mA)
+    assert float(loss) == pytest.approx(np.log(3), rel=1e-4)
+
+
+def test_silent_network_warning_can_be_switched_off(recwarn):
+    _train(1e-3 * u.mA, diagnose=False)
+    assert not [w for w in recwarn if issubclass(w.category, brainsim.train.SilentNetworkWarning)]
+
+
+def test_an_active_classifier_does_not_warn(recwarn):
+    _train(5.0 * u.mA)
+    assert not [w for w in recwarn if issubclass(w.category, brainsim.train.SilentNetworkWarning)]
