@@ -184,3 +184,47 @@ def test_silent_network_warning_can_be_switched_off(recwarn):
 def test_an_active_classifier_does_not_warn(recwarn):
     _train(5.0 * u.mA)
     assert not [w for w in recwarn if issubclass(w.category, brainsim.train.SilentNetworkWarning)]
+
+
+# ------------------------------------------------------------------ item 4: unit errors
+def test_wrong_input_unit_names_model_input_and_unit_inside_grad():
+    brainsim.environ.set(dt=0.1 * u.ms)
+    lif = models.LIF(3)
+    lif.init_state()
+
+    def loss(x):
+        return jnp.sum(lif(x * u.mV))  # a voltage where a current is expected
+
+    with pytest.raises(brainsim.nn.InputUnitError) as exc:
+        brainsim.transform.grad(loss)(jnp.ones(3))
+    msg = str(exc.value)
+    assert "LIF.update(x=...): expected a current such as 1.0 * u.mA" in msg
+    assert "in mV" in msg and "Tracer" not in msg
+    assert isinstance(exc.value, u.UnitMismatchError)  # code catching brainunit's error works
+
+
+def test_wrong_input_unit_eager_and_unitless():
+    brainsim.environ.set(dt=0.01 * u.ms)
+    hh = models.HH(2)
+    hh.init_state()
+    with pytest.raises(brainsim.nn.InputUnitError, match=r"HH.update\(x=...\): expected a "
+                       r"current such as 1.0 \* u.uA, got a plain"):
+        hh(jnp.ones(2))
+    assert hh(jnp.ones(2) * u.nA).shape == (2,)  # a compatible unit is fine
+
+
+# ------------------------------------------------------------------ item 7: a seed, a network
+def test_a_seed_means_the_same_network_on_every_jax_version():
+    """Connectivity (numpy's Generator) and initial state (jax threefry) of seed 0, pinned:
+    the same bits on jax 0.10 and 0.12. The spikes are not pinned: XLA's float32 step
+    differs by 1-2 ulp between jax versions (docs/simulation.md, "Reproducibility")."""
+    brainsim.environ.set(dt=0.1 * u.ms)
+    with brainsim.random.seed_context(0):
+        net = models.networks.COBANetwork(n_exc=320, n_inh=80, seed=0)
+        brainsim.nn.init_all_states(net)
+    assert int(np.asarray(net.E.comm.indices).sum()) == 5102392
+    assert int(np.asarray(net.I.comm.indices).sum()) == 1276924
+    V = np.asarray(net.N.V.value.to_decimal(u.mV))
+    np.testing.assert_array_equal(
+        V[:4], np.float32([-71.9388427734375, -61.125728607177734, -57.29753494262695,
+                           -55.79045104980469]))
