@@ -56,6 +56,15 @@ def _positive(kind: type, what: str) -> Any:
     return parse
 
 
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Show ``(default: ...)`` for options with a value, not for flags or computed ones."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.default is None or isinstance(action.default, bool):
+            return action.help
+        return super()._get_help_string(action)
+
+
 QUICK_MS = 200.0  # the --quick preset
 DEFAULT_MS = 1000.0
 
@@ -66,10 +75,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command")
     d = sub.add_parser(
         "demo", help="run the COBA network demo (1 s, 4000 neurons)",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=_HelpFormatter,
         description="Run the COBA network of Vogels & Abbott (2005): N conductance-based LIF "
-        "neurons (80%% excitatory) with a fixed expected in-degree of 80 synapses per neuron "
-        "(connection probability 80/N), self-sustained activity.")
+        "neurons (80% excitatory) with a fixed expected in-degree of 80 synapses per neuron "
+        "(connection probability 80/N; below N = 4000 the excitatory weight also grows, as "
+        "6 nS x (4000/N)^0.2), so that the activity is self-sustained at any N >= 1000.")
     d.add_argument("--duration", type=_positive(float, "a duration in ms"), default=None,
                    help=f"biological time in ms (default {DEFAULT_MS:g}; {QUICK_MS:g} with "
                    f"--quick; an explicit --duration wins over --quick)")
