@@ -228,3 +228,24 @@ def test_a_seed_means_the_same_network_on_every_jax_version():
     np.testing.assert_array_equal(
         V[:4], np.float32([-71.9388427734375, -61.125728607177734, -57.29753494262695,
                            -55.79045104980469]))
+
+
+# ------------------------------------------------------------------ item 6: a fast default run
+def test_default_run_skips_the_long_tests_and_ci_runs_them():
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text()
+    ci = (root / ".ci" / "run").read_text()
+    assert "python -m pytest -m slow" in readme and "minutes" in readme
+    assert "python -m pytest -m slow" in ci and '"$rc" -eq 5' in ci
+    # the long tests carry the slow mark (conftest.py), one smoke test per area does not
+    sys.path.insert(0, str(root))
+    from conftest import _is_slow
+
+    assert _is_slow("tests/test_examples.py::test_example_quick[coba]")
+    assert not _is_slow("tests/test_examples.py::test_example_quick[quickstart]")
+    assert _is_slow("tests/models/test_conformance.py::test_jit_equals_eager[ExpIF]")
+    assert not _is_slow("tests/models/test_conformance.py::test_jit_equals_eager[LIF]")
+    assert _is_slow("tests/models/test_conformance.py::test_float_precision[float64-LIF]")
