@@ -40,6 +40,8 @@ class LeakyRateReadout(Module):
         (``init.ZeroInit(unit=u.nA)``).
     name : str, optional
 
+    Defaults: ML-style (dimensionless rates, inputs are spikes).
+
     State variables
     ---------------
     weight : ParamState, ``W`` of shape ``(in, out)``.
@@ -109,6 +111,8 @@ class LeakySpikeReadout(Neuron):
     spk_fun : surrogate spike function, default ``ReluGrad()``
     spk_reset : ``'soft'`` or ``'hard'``
     name : str, optional
+
+    Defaults: ML-style (rest and reset at 0 mV, V_th = 1 mV; inputs are spikes).
 
     State variables
     ---------------

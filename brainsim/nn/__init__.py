@@ -45,6 +45,7 @@ from ._sequential import Lambda as Lambda
 from ._sequential import Sequential as Sequential
 from ._transforms import *  # noqa: F403  (re-exports the *T transforms, see its __all__)
 from ._transforms import __all__ as _t_all
+from ._unit_errors import InputUnitError as InputUnitError
 
 __all__ = [
     "Module",
@@ -66,6 +67,7 @@ __all__ = [
     "Dynamics",
     "Prefetch",
     "Neuron",
+    "InputUnitError",
     "Synapse",
     "receive_update_output",
     "not_receive_update_output",

@@ -20,6 +20,7 @@ import numpy as np
 from .._errors import BrainSimKeyError, BrainSimValueError
 from .._state import State
 from ._module import Module, ParamDescriber
+from ._unit_errors import call_update
 
 __all__ = [
     "Dynamics",
@@ -220,7 +221,7 @@ class Dynamics(Module):
                     fn(*args, **kwargs)
                 else:
                     fn()
-        out = self.update(*args, **kwargs)
+        out = call_update(self, args, kwargs)
         if self._after_updates:
             for fn in tuple(self._after_updates.values()):
                 if getattr(fn, "_receive_update_output", True):

@@ -75,3 +75,17 @@ def save(fig: Any, path: str | os.PathLike, *, dpi: float = 150, **savefig_kwarg
     savefig_kwargs.setdefault("bbox_inches", "tight")
     fig.savefig(out, dpi=dpi, **savefig_kwargs)
     return out
+
+
+def set_labels(ax: Any, xlabel: str | None = None, ylabel: str | None = None) -> None:
+    """Set the axis labels that are still empty: a label the user set is kept."""
+    if xlabel is not None and not ax.get_xlabel():
+        ax.set_xlabel(xlabel)
+    if ylabel is not None and not ax.get_ylabel():
+        ax.set_ylabel(ylabel)
+
+
+def legend_outside(ax: Any, **kwargs: Any) -> Any:
+    """A legend to the right of the axes, off the data."""
+    return ax.legend(loc="upper left", bbox_to_anchor=(1.005, 1.0), borderaxespad=0.0,
+                     fontsize="small", **kwargs)

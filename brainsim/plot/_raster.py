@@ -9,7 +9,7 @@ import numpy as np
 
 from .._errors import BrainSimTypeError, BrainSimValueError
 from ..analysis._convert import check_n_neurons, events
-from ._common import get_axes
+from ._common import get_axes, legend_outside, set_labels
 
 __all__ = ["raster"]
 
@@ -105,7 +105,8 @@ def raster(
     n_neurons
         Population size: fixes the y range to ``[0, n_neurons)`` and bounds open slices.
     legend
-        Draw a legend of the group names (only with ``groups``).
+        Draw a legend of the group names (only with ``groups``), outside the axes on the
+        right so that it never hides spikes.
     **scatter_kwargs
         Passed to :meth:`matplotlib.axes.Axes.scatter` (e.g. ``rasterized=True``).
 
@@ -113,6 +114,7 @@ def raster(
     -------
     matplotlib.axes.Axes
         One scatter collection per group (one without groups) whose offsets are the spikes.
+        Axis labels already set on ``ax`` are kept.
 
     Examples
     --------
@@ -146,9 +148,8 @@ def raster(
         if unassigned.any():
             ax.scatter(t[unassigned], idx[unassigned], color="0.6", **kw)
         if legend and members:
-            ax.legend(loc="upper right", markerscale=max(6.0 / max(markersize, 1e-3), 1.0))
-    ax.set_xlabel("Time (ms)")
-    ax.set_ylabel("Neuron index")
+            legend_outside(ax, markerscale=max(6.0 / max(markersize, 1e-3), 1.0))
+    set_labels(ax, "Time (ms)", "Neuron index")
     if n is not None:
         ax.set_ylim(-0.5, max(n, 1) - 0.5)
     return ax

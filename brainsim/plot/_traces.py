@@ -9,7 +9,7 @@ import numpy as np
 
 from .._errors import BrainSimTypeError, BrainSimValueError
 from ..analysis._convert import as_float_array, to_hz, to_ms
-from ._common import get_axes
+from ._common import get_axes, legend_outside, set_labels
 
 __all__ = ["traces", "population_rate"]
 
@@ -133,10 +133,9 @@ def traces(
         label = f"neuron {i}" if show_legend else None
         ax.plot(time, arr[:, k], label=label, **plot_kwargs)
     if show_legend and ids.size:
-        ax.legend(loc="best", fontsize="small")
-    ax.set_xlabel("Time (ms)")
+        legend_outside(ax)
     label = name or "Value"
-    ax.set_ylabel(f"{label} ({unit_name})" if unit_name else label)
+    set_labels(ax, "Time (ms)", f"{label} ({unit_name})" if unit_name else label)
     return ax
 
 
@@ -187,7 +186,6 @@ def population_rate(
         plot_kwargs.setdefault("color", "k")
     ax.plot(time, r, label=label, **plot_kwargs)
     if label is not None:
-        ax.legend(loc="upper right", fontsize="small")
-    ax.set_xlabel("Time (ms)")
-    ax.set_ylabel("Rate (Hz)")
+        legend_outside(ax)
+    set_labels(ax, "Time (ms)", "Rate (Hz)")
     return ax

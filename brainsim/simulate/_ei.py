@@ -65,6 +65,8 @@ def run_ei_network(net: Any, duration: Any, *, title: str, out: str | os.PathLik
         dt_ms = float(u.maybe_decimal(environ.get_dt() / u.ms))
         print(f"{title}: {n} neurons ({n_e} exc, {n - n_e} inh), "
               f"{float(duration.to_decimal(u.ms)):g} ms at dt = {dt_ms:g} ms ({rec.n_steps} steps)")
+        k = net.E.comm.conn_num
+        print(f"  connectivity      {k} synapses from each neuron (p = {k / n:.3g})")
         print(f"  excitatory rate   {rate_e:7.2f} Hz  (second half {rate_e2:.2f} Hz)")
         print(f"  inhibitory rate   {rate_i:7.2f} Hz")
         print(f"  mean ISI CV (exc) {cv_e:7.2f}")

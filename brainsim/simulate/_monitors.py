@@ -26,14 +26,32 @@ class _StateProbe:
         return self.state.value
 
 
+class _OutputProbe:
+    """Reads the value the step function returned (``trace('output')``, ``spikes('output')``)."""
+
+    def __call__(self) -> Any:  # pragma: no cover - Monitor.read passes the output instead
+        raise BrainSimValueError("the 'output' probe is read by the Simulation")
+
+
+OUTPUT = "output"
+
+
 def _as_probe(source: Any, owner: str) -> Callable[[], Any]:
+    if isinstance(source, str):
+        if source == OUTPUT:
+            return _OutputProbe()
+        raise BrainSimValueError(
+            f"{owner}(source=...): the only string accepted is 'output' (the value the step "
+            f"function returns), got {source!r}. Pass a State or a callable otherwise."
+        )
     if isinstance(source, State):
         return _StateProbe(source)
     if callable(source):
         return source
     raise BrainSimTypeError(
         f"{owner}: expected a State or a callable returning the value to record, got "
-        f"{type(source).__name__}. Example: trace(lambda: net.N.V.value) or trace(net.N.V)."
+        f"{type(source).__name__}. Example: trace(lambda: net.N.V.value), trace(net.N.V) or "
+        f"spikes('output') for what the step returns."
     )
 
 
@@ -62,9 +80,23 @@ class Monitor:
         self.kind = kind
         self.n_neurons: int | None = None  # filled at the first trace
 
-    def read(self) -> Any:
-        """Read the value for one step (inside the compiled loop)."""
-        v = self.probe()
+    @property
+    def reads_output(self) -> bool:
+        """Whether this monitor records the step function's return value."""
+        return isinstance(self.probe, _OutputProbe)
+
+    def read(self, output: Any = None) -> Any:
+        """Read the value for one step (inside the compiled loop); ``output`` is what the
+        step function returned."""
+        if self.reads_output:
+            if output is None:
+                raise BrainSimValueError(
+                    f"{self.kind}('output'): the step function returned None; record a State "
+                    f"or a callable instead, or make the step return the value."
+                )
+            v = output
+        else:
+            v = self.probe()
         if self.neurons is not None:
             v = v[..., self.neurons]
         if self.kind == "spike_counts":
@@ -83,7 +115,8 @@ def trace(source: Any, neurons: Any = None, every: int = 1) -> Monitor:
     Parameters
     ----------
     source
-        A State (``net.N.V``) or a callable returning an array / Quantity each step.
+        A State (``net.N.V``), a callable returning an array / Quantity each step, or
+        ``'output'``: the value the step function (the model's ``update``) returns.
     neurons
         A slice, an index, or an array of indices along the last axis.
     every
@@ -101,6 +134,8 @@ def spikes(source: Any, neurons: Any = None, as_counts: bool = False) -> Monitor
     """Record spikes compactly: as ``(time, index)`` events (default) or per-step counts.
 
     Events cost memory proportional to the number of spikes, not to duration x neurons.
+    ``source`` is a State, a callable such as ``lambda: neuron.get_spike()``, or
+    ``'output'``: the spikes the step function (the model's ``update``) returns.
 
     >>> import brainsim
     >>> brainsim.simulate.spikes(lambda: 0.0, as_counts=True).kind

@@ -124,7 +124,8 @@ class Simulation:
         inside ``environ.context(i=i, t=i*dt, dt=dt)``.
     record
         ``{name: monitor}`` built with :func:`brainsim.simulate.trace` and
-        :func:`brainsim.simulate.spikes`.
+        :func:`brainsim.simulate.spikes`; ``spikes('output')`` / ``trace('output')``
+        record what the step returns (the model's output).
     step
         Optional step function instead of calling ``model``.
     dt
@@ -361,8 +362,8 @@ class Simulation:
             t = i * dt
             with environ.context(i=i, t=t, dt=dt):
                 args = [x(t) if callable(x) else x for x in x_t]
-                self.step(*args)
-                return {name: m.read() for name, m in self.monitors.items()}
+                out = self.step(*args)
+                return {name: m.read(out) for name, m in self.monitors.items()}
 
         return one_step
 

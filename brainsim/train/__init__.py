@@ -7,6 +7,7 @@ gradients and update into one call. See the ``_bptt`` module docstring for the p
 
 from ._bptt import run_sequence as run_sequence
 from ._bptt import train_step as train_step
+from ._diagnostics import SilentNetworkWarning as SilentNetworkWarning
 from ._encoders import direct_current as direct_current
 from ._encoders import latency_encode as latency_encode
 from ._encoders import poisson_encode as poisson_encode
@@ -22,6 +23,7 @@ __all__ = [
     "Optimizer",
     "run_sequence",
     "train_step",
+    "SilentNetworkWarning",
     "softmax_cross_entropy",
     "spike_count_cross_entropy",
     "mse",

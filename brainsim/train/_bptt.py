@@ -38,6 +38,7 @@ from .. import environ
 from .._errors import BrainSimTypeError, BrainSimValueError
 from ..nn import Module, reset_all_states
 from ..transform import checkpointed_for_loop, for_loop, jit, value_and_grad
+from . import _diagnostics as diag
 from ._optim import Optimizer
 
 __all__ = ["run_sequence", "train_step"]
@@ -107,14 +108,22 @@ def run_sequence(
     dt = environ.get_dt()
     multi = isinstance(xs, tuple)
 
+    layers = diag.spiking_layers(model)  # empty unless train_step is collecting diagnostics
+
     def step(i: Any, x: Any) -> Any:
         with environ.context(i=i, t=i * dt):
-            return model(*x) if multi else model(x)
+            out = model(*x) if multi else model(x)
+        return (out, diag.spike_counts(layers)) if layers else out
 
     idx = jnp.arange(n)
     if checkpoint:
-        return checkpointed_for_loop(step, idx, xs, base=base)
-    return for_loop(step, idx, xs)
+        outs = checkpointed_for_loop(step, idx, xs, base=base)
+    else:
+        outs = for_loop(step, idx, xs)
+    if layers:
+        outs, counts = outs
+        diag.spike_totals(layers, counts)
+    return outs
 
 
 # one compiled step per (model, loss_fn), kept as long as the optimizer lives
@@ -129,26 +138,29 @@ def _compiled_step(model: Any, optimizer: Optimizer, loss_fn: Callable) -> Calla
         return hit[1]
 
     def objective(*batch: Any) -> Any:
-        out = loss_fn(model, *batch)
+        with diag.collecting() as totals:
+            out = loss_fn(model, *batch)
         if isinstance(out, tuple):
             if len(out) != 2:
                 raise BrainSimTypeError(
                     f"train_step: loss_fn must return a scalar loss or a pair (loss, aux), "
                     f"got a tuple of {len(out)}."
                 )
-            return out
-        return out, None
+            return out[0], (out[1], totals)
+        return out, (None, totals)
 
     vg = value_and_grad(objective, grad_states=optimizer.params, has_aux=True)
 
     @jit
     def step(*batch: Any) -> Any:
-        (loss, aux), grads = vg(*batch)
+        (loss, (aux, totals)), grads = vg(*batch)
         optimizer.step(grads)
-        return loss, aux
+        return loss, aux, (diag.all_zero(grads), totals)
 
-    def run(*batch: Any) -> Any:
-        loss, aux = step(*batch)
+    def run(*batch: Any, diagnose: bool = True) -> Any:
+        loss, aux, (zero, totals) = step(*batch)
+        if diagnose:
+            diag.warn(zero, totals, loss)
         return loss if aux is None else (loss, aux)
 
     try:
@@ -159,7 +171,9 @@ def _compiled_step(model: Any, optimizer: Optimizer, loss_fn: Callable) -> Calla
     return run
 
 
-def train_step(model: Any, optimizer: Optimizer, loss_fn: Callable, *batch: Any) -> Any:
+def train_step(
+    model: Any, optimizer: Optimizer, loss_fn: Callable, *batch: Any, diagnose: bool = True
+) -> Any:
     """One compiled training step: loss, gradients over ``optimizer.params``, update.
 
     Parameters
@@ -175,6 +189,11 @@ def train_step(model: Any, optimizer: Optimizer, loss_fn: Callable, *batch: Any)
         is cached per ``(model, loss_fn)``.
     *batch
         Arrays passed to ``loss_fn``; a new shape compiles a new version.
+    diagnose
+        Warn (:class:`~brainsim.train.SilentNetworkWarning`, one line) when every gradient
+        of the step is exactly 0, or when a spiking layer stepped by ``run_sequence``
+        emitted no spike in the whole batch. Costs one small read-back per step; ``False``
+        turns it off.
 
     Returns
     -------
@@ -200,4 +219,4 @@ def train_step(model: Any, optimizer: Optimizer, loss_fn: Callable, *batch: Any)
         )
     if not callable(loss_fn):
         raise BrainSimTypeError("train_step(loss_fn=...): expected a callable.")
-    return _compiled_step(model, optimizer, loss_fn)(*batch)
+    return _compiled_step(model, optimizer, loss_fn)(*batch, diagnose=diagnose)

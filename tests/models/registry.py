@@ -125,7 +125,7 @@ MV, MA, MS, S = u.mV, u.mA, u.ms, u.siemens
 # which compiled and eager code may round differently (fused multiply-add).
 TAU_REF = 1.05 * MS
 _V = {"V": MV}
-_REF = {"last_spike_time": MS}
+_REF = {"last_spike_time": MS, "spike": None}
 _REF_VAR = {**_REF, "refractory": bool}
 _NO_GRAD_RANDOM = Skip(
     "the output is `rand < p`: piecewise constant in every input and parameter, so its "
@@ -216,7 +216,7 @@ NEURONS = [
         models.Izhikevich,
         lambda: models.Izhikevich(N),
         current(40.0 * MV / MS),
-        {**_V, "u": MV / MS},
+        {**_V, "u": MV / MS, "spike": None},
         SPIKE,
     ),
     Entry(
@@ -231,14 +231,14 @@ NEURONS = [
         models.HH,
         lambda: models.HH(N),
         current(20.0 * u.uA),
-        {**_V, "m": None, "h": None, "n": None},
+        {**_V, "m": None, "h": None, "n": None, "spike": None},
         SPIKE,
     ),
     Entry(
         models.MorrisLecar,
         lambda: models.MorrisLecar(N),
         current(300.0 * u.uA),
-        {**_V, "W": None},
+        {**_V, "W": None, "spike": None},
         SPIKE,
         dt=0.2 * MS,
     ),
@@ -246,21 +246,21 @@ NEURONS = [
         models.WangBuzsakiHH,
         lambda: models.WangBuzsakiHH(N),
         current(10.0 * u.uA),
-        {**_V, "h": None, "n": None},
+        {**_V, "h": None, "n": None, "spike": None},
         SPIKE,
     ),
     Entry(
         models.FitzHughNagumo,
         lambda: models.FitzHughNagumo(N),
         current(1.5),
-        {"V": None, "w": None},
+        {"V": None, "w": None, "spike": None},
         SPIKE,
     ),
     Entry(
         models.HindmarshRose,
         lambda: models.HindmarshRose(N),
         current(3.0),
-        {"V": None, "y": None, "z": None},
+        {"V": None, "y": None, "z": None, "spike": None},
         SPIKE,
         dt=0.2 * MS,
     ),

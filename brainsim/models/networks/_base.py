@@ -10,7 +10,16 @@ import jax.numpy as jnp
 from ..._state import ShortTermState, State
 from ...nn import Module
 
-__all__ = ["EINetwork", "refill_states"]
+__all__ = ["EINetwork", "refill_states", "K_IN", "connection_probability"]
+
+K_IN = 80  # expected in-degree of the reference E/I networks: p = 0.02 at N = 4000
+
+
+def connection_probability(p: float | None, n: int) -> float:
+    """``p``, or for ``None`` the probability ``min(1, K_IN / n)`` that keeps the expected
+    in-degree at 80 synapses per neuron whatever the network size ``n`` (0.02 at 4000, as in
+    the benchmarks; 0.08 at 1000), so that the activity stays self-sustained."""
+    return min(1.0, K_IN / n) if p is None else p
 
 
 def refill_states(module: Module, init: Callable[..., None], batch_size: int | None) -> None:

@@ -5,16 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 import brainunit as u
+import jax.numpy as jnp
 
-from ... import init, surrogate
-from ..._state import HiddenState
+from ... import environ, init, surrogate
+from ..._state import HiddenState, ShortTermState
 from ...nn import EventFixedProb, Neuron, exp_euler_step
 from .._outputs import COBA
 from .._projections import AlignPostProj
 from .._utils import check_param, init_var, value
 from ..neurons import gate_dx, gate_rates, hh_dv
 from ..synapses import Expon
-from ._base import EINetwork
+from ._base import EINetwork, connection_probability
 
 __all__ = ["TraubHH", "traub_rates", "COBAHHNetwork"]
 
@@ -86,6 +87,7 @@ class TraubHH(Neuron):
     ---------------
     V : HiddenState, membrane potential (mV).
     m, h, n : HiddenState, gates, initialised at their steady state for the initial V.
+    spike : ShortTermState, the spike of the last step (what ``get_spike()`` returns).
 
     Inputs are currents (e.g. pA).
 
@@ -133,18 +135,23 @@ class TraubHH(Neuron):
     def _initial(self, batch_size: int | None) -> dict[str, Any]:
         V = init_var(self.V_initializer, self.varshape, batch_size, u.mV)
         gates = {k: a / (a + b) for k, (a, b) in traub_rates(V, value(self.V_T)).items()}
-        return {"V": V, **{k: u.maybe_decimal(g) for k, g in gates.items()}}
+        spike = jnp.zeros_like(u.get_mantissa(V), dtype=environ.dftype())
+        return {"V": V, **{k: u.maybe_decimal(g) for k, g in gates.items()}, "spike": spike}
 
     def init_state(self, batch_size: int | None = None, **kwargs: Any) -> None:
         for key, val in self._initial(batch_size).items():
-            setattr(self, key, HiddenState(val))
+            setattr(self, key, (ShortTermState if key == "spike" else HiddenState)(val))
 
     def reset_state(self, batch_size: int | None = None, **kwargs: Any) -> None:
         for key, val in self._initial(batch_size).items():
             getattr(self, key).value = val
 
     def get_spike(self, V: Any = None) -> Any:
-        V = self.V.value if V is None else V
+        """The spike of the last step (the upward crossing ``update`` returned); with ``V``:
+        the spike function at that membrane potential."""
+        return self.spike.value if V is None else self._level(V)
+
+    def _level(self, V: Any) -> Any:
         return self.spk_fun((V - value(self.V_th)).to_decimal(u.mV))
 
     def update(self, x: Any = 0.0 * u.pA) -> Any:
@@ -156,7 +163,8 @@ class TraubHH(Neuron):
         for k, (a, b) in traub_rates(V, value(self.V_T)).items():
             getattr(self, k).value = exp_euler_step(gate_dx, gates[k], a, b)
         self.V.value = V_new
-        return self.get_spike(V_new) * (1.0 - self.get_spike(V))
+        self.spike.value = self._level(V_new) * (1.0 - self._level(V))
+        return self.spike.value
 
 
 class COBAHHNetwork(EINetwork):
@@ -181,7 +189,9 @@ class COBAHHNetwork(EINetwork):
     Parameters
     ----------
     n_exc, n_inh : int, default 3200, 800
-    p : float, default 0.02
+    p : float or None, default None
+        Connection probability; ``None``: ``min(1, 80 / N)``, a fixed expected in-degree of
+        80 (0.02 at N = 4000).
     we, wi : conductance, default 6 nS and 67 nS
     seed : int, default 0
         Seed of the connectivity.
@@ -207,7 +217,7 @@ class COBAHHNetwork(EINetwork):
         self,
         n_exc: int = 3200,
         n_inh: int = 800,
-        p: float = 0.02,
+        p: float | None = None,
         we: Any = 6.0 * u.nS,
         wi: Any = 67.0 * u.nS,
         seed: int = 0,
@@ -216,6 +226,7 @@ class COBAHHNetwork(EINetwork):
         super().__init__(name=name)
         n = n_exc + n_inh
         self.n_exc, self.n_inh = n_exc, n_inh
+        p = connection_probability(p, n)
         self.N = TraubHH(n, V_initializer=init.Normal(-65.0 * u.mV, 5.0 * u.mV))
         self.E = AlignPostProj(
             comm=EventFixedProb(n_exc, n, p, we, seed=seed, allow_multi_conn=False),

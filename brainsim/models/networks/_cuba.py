@@ -12,7 +12,7 @@ from .._outputs import CUBA
 from .._projections import AlignPostProj
 from ..neurons import LIFRef
 from ..synapses import Expon
-from ._base import EINetwork
+from ._base import EINetwork, connection_probability
 
 __all__ = ["CUBANetwork"]
 
@@ -48,8 +48,9 @@ class CUBANetwork(EINetwork):
     Parameters
     ----------
     n_exc, n_inh : int, default 3200, 800
-    p : float, default 0.02
-        Connection probability.
+    p : float or None, default None
+        Connection probability; ``None``: ``min(1, 80 / N)``, a fixed expected in-degree of
+        80 (0.02 at N = 4000).
     we, wi : voltage, default 1.62 mV and -9 mV
         Jumps of :math:`g_e` and :math:`g_i` per presynaptic spike.
     seed : int, default 0
@@ -76,7 +77,7 @@ class CUBANetwork(EINetwork):
         self,
         n_exc: int = 3200,
         n_inh: int = 800,
-        p: float = 0.02,
+        p: float | None = None,
         we: Any = 1.62 * u.mV,
         wi: Any = -9.0 * u.mV,
         seed: int = 0,
@@ -85,6 +86,7 @@ class CUBANetwork(EINetwork):
         super().__init__(name=name)
         n = n_exc + n_inh
         self.n_exc, self.n_inh = n_exc, n_inh
+        p = connection_probability(p, n)
         R = 100.0 * u.Mohm
         self.N = LIFRef(
             n,

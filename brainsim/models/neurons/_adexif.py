@@ -76,11 +76,15 @@ class AdExIF(Adaptation):
         Subthreshold coupling of V to w.
     b : current, default 1 mA
         Spike-triggered increment of w.
-    V_initializer : initializer or value, default -65 mV
+    V_initializer : initializer, value or None, default None
+        The initial V; ``None``: ``V_rest`` (so a physiological ``V_rest`` needs nothing else).
     w_initializer : initializer or value, default 0 mA
     spk_fun : surrogate spike function, default ``ReluGrad()``
     spk_reset : ``'soft'`` or ``'hard'``
     name : str, optional
+
+    Defaults: the voltages are physiological (rest at -65 mV); the current scale is the
+    ML-style one (R = 1 ohm, inputs in mA: 1 mA shifts the steady V by 1 mV).
 
     State variables
     ---------------
@@ -116,7 +120,7 @@ class AdExIF(Adaptation):
         delta_T: Any = 3.48 * u.mV,
         a: Any = 1.0 * u.siemens,
         b: Any = 1.0 * u.mA,
-        V_initializer: Any = init.Constant(-65.0 * u.mV),
+        V_initializer: Any = None,
         w_initializer: Any = init.Constant(0.0 * u.mA),
         spk_fun: Any = None,
         spk_reset: str = "soft",

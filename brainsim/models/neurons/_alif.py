@@ -45,9 +45,15 @@ class ALIF(IFBase):
         Threshold increase per unit of adaptation.
     spk_fun : surrogate spike function, default ``ReluGrad()``
     spk_reset : ``'soft'`` or ``'hard'``
-    V_initializer : initializer or value, default 0 mV
+    V_initializer : initializer, value or None, default None
+        The initial V; ``None``: ``V_rest`` (so a physiological ``V_rest`` needs nothing else).
     a_initializer : initializer or value, default 0 (dimensionless)
     name : str, optional
+
+    Defaults: the voltages, ``R = 1 ohm`` and ``tau`` are the ML-style ones (V_rest =
+    V_reset = 0 mV, V_th = 1 mV, inputs in mA: 1 mA holds V at 1 mV, the threshold). For
+    physiological values set them, e.g. ``V_rest=V_reset=-65 * u.mV, V_th=-50 * u.mV,
+    tau=20 * u.ms``; V then starts at ``V_rest``.
 
     State variables
     ---------------
@@ -84,7 +90,7 @@ class ALIF(IFBase):
         beta: Any = 0.1 * u.mV,
         spk_fun: Any = None,
         spk_reset: str = "soft",
-        V_initializer: Any = init.Constant(0.0 * u.mV),
+        V_initializer: Any = None,
         a_initializer: Any = init.Constant(0.0),
         name: str | None = None,
     ) -> None:
@@ -96,6 +102,10 @@ class ALIF(IFBase):
         self.a_initializer = a_initializer
 
     def get_spike(self, V: Any = None, a: Any = None) -> Any:
+        """The spike of the last step; with ``V`` (and ``a``): the spike function there."""
+        return self._level(V, a)
+
+    def _level(self, V: Any = None, a: Any = None) -> Any:
         V = self.V.value if V is None else V
         a = self.a.value if a is None else a
         V_th, V_reset = value(self.V_th), value(self.V_reset)

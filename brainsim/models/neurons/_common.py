@@ -100,7 +100,15 @@ class IFBase(Neuron):
             getattr(self, name).value = self._initial(name, unit, batch_size)
 
     def _initial(self, name: str, unit: Any, batch_size: int | None) -> Any:
-        return init_var(getattr(self, f"{name}_initializer"), self.varshape, batch_size, unit)
+        ini = getattr(self, f"{name}_initializer")
+        if ini is None:  # the model's own resting value, consistent with its parameters
+            ini = init.Constant(value(getattr(self, self._rest_of[name])))
+        return init_var(ini, self.varshape, batch_size, unit)
+
+    @property
+    def _rest_of(self) -> dict[str, str]:
+        """The parameter a state starts at when its initializer is ``None``."""
+        return {"V": "V_rest" if hasattr(self, "V_rest") else "V_reset", "V_th": "V_th_inf"}
 
     def _params(self, *names: str) -> tuple[Any, ...]:
         """The current values of the named parameters (``Param``s are evaluated)."""
@@ -111,6 +119,12 @@ class IFBase(Neuron):
         return V_th.value if isinstance(V_th, State) else value(V_th)
 
     def get_spike(self, V: Any = None) -> Any:
+        """The spike of the last step (the array ``update`` returned); with ``V``: the
+        spike function at that membrane potential."""
+        return self._level(V)
+
+    def _level(self, V: Any = None) -> Any:
+        """``spk_fun`` of the scaled distance to threshold (of ``V.value`` by default)."""
         V = self.V.value if V is None else V
         V_th, V_reset = self._threshold(), value(self.V_reset)
         return self.spk_fun((V - V_th) / (V_th - V_reset))
@@ -129,10 +143,10 @@ class IFBase(Neuron):
             getattr(self, name).value = val
 
     def update(self, x: Any = 0.0 * u.mA) -> Any:
-        jumped = self._jump(self.get_spike())
+        jumped = self._jump(self._level())
         new = self._integrate(jumped, self.sum_current_inputs(x, jumped["V"]))
         self._write(jumped, new)
-        return self.get_spike()
+        return self._level()
 
 
 class Refractory(IFBase):
@@ -141,6 +155,8 @@ class Refractory(IFBase):
     While ``t - last_spike_time < tau_ref`` every state that jumps on a spike (``V``, and
     ``w``, ``I1``, ``I2``, ``V_th`` where the model has them) is held at its post-reset
     value. ``last_spike_time`` becomes ``t`` wherever ``V >= V_th`` after the update.
+    The spike emitted by the last step is kept in the ShortTermState ``spike`` (a V held
+    above threshold while refractory emits none), and ``get_spike()`` returns it.
     """
 
     def __init__(
@@ -156,7 +172,7 @@ class Refractory(IFBase):
 
     def _refractory_values(self, batch_size: int | None) -> dict[str, Any]:
         never = init_var(init.Constant(-1e7 * u.ms), self.varshape, batch_size, u.ms)
-        vals = {"last_spike_time": never}
+        vals = {"last_spike_time": never, "spike": jnp.zeros_like(u.get_mantissa(never))}
         if self.ref_var:
             vals["refractory"] = jnp.zeros(never.shape, dtype=bool)
         return vals
@@ -165,6 +181,7 @@ class Refractory(IFBase):
         super().init_state(batch_size, **kwargs)
         vals = self._refractory_values(batch_size)
         self.last_spike_time = ShortTermState(vals.pop("last_spike_time"))
+        self.spike = ShortTermState(vals.pop("spike"))
         if vals:
             self.refractory = HiddenState(vals["refractory"])
 
@@ -207,10 +224,17 @@ class Refractory(IFBase):
         # is emitted while refractory (a held V above threshold does not fire again).
         t = self._now()
         prev = self._emitted(t - environ.get_dt())
-        jumped = self._jump(self.get_spike() * prev)
+        jumped = self._jump(self._level() * prev)
         new = self._integrate(jumped, self.sum_current_inputs(x, jumped["V"]))
         self._write(jumped, new)
-        return self.get_spike() * self._emitted(t)
+        spike = self._level() * self._emitted(t)
+        self.spike.value = spike
+        return spike
+
+    def get_spike(self, V: Any = None) -> Any:
+        """The spike of the last step (the array ``update`` returned); with ``V``: the
+        spike function at that membrane potential, refractoriness ignored."""
+        return self.spike.value if V is None else self._level(V)
 
     def _write(self, jumped: dict[str, Any], new: dict[str, Any]) -> None:
         t, refractory = self._refractory_now()
@@ -249,6 +273,8 @@ _REF_DOC = r"""{title} with an absolute refractory period.
     ---------------
     {held} : HiddenState, as for :class:`{model}`.
     last_spike_time : ShortTermState, time of the last spike (ms), initially -1e7 ms.
+    spike : ShortTermState, the spike of the last step (what ``update`` and ``get_spike()``
+        return), initially 0.
     refractory : HiddenState (bool), only with ``ref_var=True``.
 
     References

@@ -53,11 +53,17 @@ class CubaLIF(_SynapticLIF):
     R : resistance, default 1 ohm
     tau, tau_syn : time, default 5, 5 ms
     V_th, V_reset, V_rest : voltage, default 1, 0, 0 mV
-    V_initializer : initializer or value, default 0 mV
+    V_initializer : initializer, value or None, default None
+        The initial V; ``None``: ``V_rest`` (so a physiological ``V_rest`` needs nothing else).
     g_initializer : initializer or value, default 0 mA
     spk_fun : surrogate spike function, default ``ReluGrad()``
     spk_reset : ``'soft'`` or ``'hard'``
     name : str, optional
+
+    Defaults: the voltages, ``R = 1 ohm`` and ``tau`` are the ML-style ones (V_rest =
+    V_reset = 0 mV, V_th = 1 mV, inputs in mA: 1 mA holds V at 1 mV, the threshold). For
+    physiological values set them, e.g. ``V_rest=V_reset=-65 * u.mV, V_th=-50 * u.mV,
+    tau=20 * u.ms``; V then starts at ``V_rest``.
 
     State variables
     ---------------
@@ -91,7 +97,7 @@ class CubaLIF(_SynapticLIF):
         V_th: Any = 1.0 * u.mV,
         V_reset: Any = 0.0 * u.mV,
         V_rest: Any = 0.0 * u.mV,
-        V_initializer: Any = init.Constant(0.0 * u.mV),
+        V_initializer: Any = None,
         g_initializer: Any = init.Constant(0.0 * u.mA),
         spk_fun: Any = None,
         spk_reset: str = "soft",
@@ -127,11 +133,17 @@ class CobaLIF(_SynapticLIF):
     V_th, V_reset, V_rest : voltage, default 1, 0, 0 mV
     E : voltage, default 0 mV
         Synaptic reversal potential.
-    V_initializer : initializer or value, default 0 mV
+    V_initializer : initializer, value or None, default None
+        The initial V; ``None``: ``V_rest`` (so a physiological ``V_rest`` needs nothing else).
     g_initializer : initializer or value, default 0 S
     spk_fun : surrogate spike function, default ``ReluGrad()``
     spk_reset : ``'soft'`` or ``'hard'``
     name : str, optional
+
+    Defaults: the voltages, ``R = 1 ohm`` and ``tau`` are the ML-style ones (V_rest =
+    V_reset = 0 mV, V_th = 1 mV, inputs in mA: 1 mA holds V at 1 mV, the threshold). For
+    physiological values set them, e.g. ``V_rest=V_reset=-65 * u.mV, V_th=-50 * u.mV,
+    tau=20 * u.ms``; V then starts at ``V_rest``.
 
     State variables
     ---------------
@@ -166,7 +178,7 @@ class CobaLIF(_SynapticLIF):
         V_reset: Any = 0.0 * u.mV,
         V_rest: Any = 0.0 * u.mV,
         E: Any = 0.0 * u.mV,
-        V_initializer: Any = init.Constant(0.0 * u.mV),
+        V_initializer: Any = None,
         g_initializer: Any = init.Constant(0.0 * u.siemens),
         spk_fun: Any = None,
         spk_reset: str = "soft",

@@ -6,7 +6,6 @@ from typing import Any
 
 import brainunit as u
 
-from ... import init
 from ...nn import exp_euler_step
 from ._common import IFBase, Refractory, bind_params, refractory_doc
 
@@ -56,10 +55,14 @@ class ExpIF(IFBase):
         Threshold of the exponential term.
     delta_T : voltage, default 3.48 mV (positive)
         Spike slope factor.
-    V_initializer : initializer or value, default -65 mV
+    V_initializer : initializer, value or None, default None
+        The initial V; ``None``: ``V_rest`` (so a physiological ``V_rest`` needs nothing else).
     spk_fun : surrogate spike function, default ``ReluGrad()``
     spk_reset : ``'soft'`` or ``'hard'``
     name : str, optional
+
+    Defaults: the voltages are physiological (rest at -65 mV); the current scale is the
+    ML-style one (R = 1 ohm, inputs in mA: 1 mA shifts the steady V by 1 mV).
 
     State variables
     ---------------
@@ -93,7 +96,7 @@ class ExpIF(IFBase):
         V_rest: Any = -65.0 * u.mV,
         V_T: Any = -59.9 * u.mV,
         delta_T: Any = 3.48 * u.mV,
-        V_initializer: Any = init.Constant(-65.0 * u.mV),
+        V_initializer: Any = None,
         spk_fun: Any = None,
         spk_reset: str = "soft",
         name: str | None = None,

@@ -48,10 +48,13 @@ class FitzHughNagumo(_NeuronBase):
     spk_fun : surrogate spike function, default ``ReluGrad()``
     name : str, optional
 
+    Defaults: dimensionless (the model has no physical units); V starts at rest.
+
     State variables
     ---------------
     V : HiddenState, fast (membrane-like) variable.
     w : HiddenState, slow recovery variable.
+    spike : ShortTermState, the spike of the last step (what ``get_spike()`` returns).
 
     References
     ----------

@@ -51,17 +51,21 @@ class Gif(IFBase):
     tau : time, default 20 ms
     V_rest, V_reset : voltage, default -70, -70 mV
     V_th_inf, V_th_reset : voltage, default -50, -60 mV
-    V_th_initializer : initializer or value, default -50 mV
+    V_th_initializer : initializer, value or None, default None (``V_th_inf``)
     a, b : rate (1/ms), default 0, 0.01 / ms
         Coupling of the threshold to V, and its relaxation rate.
     k1, k2 : rate (1/ms), default 0.2, 0.02 / ms
     R1, R2 : dimensionless, default 0, 1
     A1, A2 : current, default 0, 0 mA
-    V_initializer : initializer or value, default -70 mV
+    V_initializer : initializer, value or None, default None
+        The initial V; ``None``: ``V_rest`` (so a physiological ``V_rest`` needs nothing else).
     I1_initializer, I2_initializer : initializer or value, default 0 mA
     spk_fun : surrogate spike function, default ``ReluGrad()``
     spk_reset : ``'soft'`` or ``'hard'``
     name : str, optional
+
+    Defaults: the voltages are physiological (rest at -70 mV); the current scale is the
+    ML-style one (R = 20 ohm, inputs in mA: 1 mA shifts the steady V by 20 mV).
 
     State variables
     ---------------
@@ -96,7 +100,7 @@ class Gif(IFBase):
         V_reset: Any = -70.0 * u.mV,
         V_th_inf: Any = -50.0 * u.mV,
         V_th_reset: Any = -60.0 * u.mV,
-        V_th_initializer: Any = init.Constant(-50.0 * u.mV),
+        V_th_initializer: Any = None,
         a: Any = 0.0 / u.ms,
         b: Any = 0.01 / u.ms,
         k1: Any = 0.2 / u.ms,
@@ -105,7 +109,7 @@ class Gif(IFBase):
         R2: Any = 1.0,
         A1: Any = 0.0 * u.mA,
         A2: Any = 0.0 * u.mA,
-        V_initializer: Any = init.Constant(-70.0 * u.mV),
+        V_initializer: Any = None,
         I1_initializer: Any = init.Constant(0.0 * u.mA),
         I2_initializer: Any = init.Constant(0.0 * u.mA),
         spk_fun: Any = None,

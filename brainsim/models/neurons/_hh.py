@@ -11,8 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 import brainunit as u
+import jax.numpy as jnp
 
-from ... import init, surrogate
+from ... import environ, init, surrogate
 from ..._errors import BrainSimValueError
 from ..._state import HiddenState, ShortTermState
 from ...nn import Neuron, exp_euler_step
@@ -119,7 +120,8 @@ class _NeuronBase(Neuron):
     * ``update`` (for models without a reset; Izhikevich overrides it) sums the current
       inputs (``x`` defaults to zero in ``_input_unit``), asks ``_integrate`` for the new
       states, adds the delta inputs to ``V`` and returns the upward crossing
-      ``spk(V) (1 - spk(V_prev))``: one spike per action potential.
+      ``spk(V) (1 - spk(V_prev))``: one spike per action potential. It is kept in the
+      ShortTermState ``spike``, which ``get_spike()`` returns.
     """
 
     _states: dict[str, Any] = {}
@@ -166,20 +168,31 @@ class _NeuronBase(Neuron):
                 vals[key] = self._steady_state(key, vals["V"])
             else:
                 vals[key] = init_var(ini, self.varshape, batch_size, unit)
+        vals["spike"] = jnp.zeros_like(u.get_mantissa(vals["V"]), dtype=environ.dftype())
         return vals
 
     def init_state(self, batch_size: int | None = None, **kwargs: Any) -> None:
         for key, val in self._initial_values(batch_size).items():
-            setattr(self, key, (ShortTermState if key in self._short_term else HiddenState)(val))
+            short = key in self._short_term or key == "spike"
+            setattr(self, key, (ShortTermState if short else HiddenState)(val))
 
     def reset_state(self, batch_size: int | None = None, **kwargs: Any) -> None:
         for key, val in self._initial_values(batch_size).items():
             getattr(self, key).value = val
 
     def get_spike(self, V: Any = None) -> Any:
-        V = self.V.value if V is None else V
+        """The spike of the last step (the array ``update`` returned); with ``V``: the
+        spike function at that membrane potential (``V`` above threshold, not a crossing)."""
+        return self.spike.value if V is None else self._level(V)
+
+    def _level(self, V: Any) -> Any:
         V_th = value(self.V_th)
         return self.spk_fun((V - V_th) / V_th)
+
+    def _emit(self, spike: Any) -> Any:
+        """Keep the step's spike for ``get_spike()`` and return it."""
+        self.spike.value = spike
+        return spike
 
     def _gates(self, rates: dict[str, tuple[Any, Any]], phi: Any = 1.0) -> dict[str, Any]:
         """One exponential-Euler step of each gate ``name -> (alpha, beta)``."""
@@ -199,7 +212,7 @@ class _NeuronBase(Neuron):
         new["V"] = self.sum_delta_inputs(new["V"])
         for key, val in new.items():
             getattr(self, key).value = val
-        return self.get_spike(new["V"]) * (1.0 - self.get_spike(V_prev))
+        return self._emit(self._level(new["V"]) * (1.0 - self._level(V_prev)))
 
 
 # --------------------------------------------------------------------------- HH
@@ -245,10 +258,13 @@ class HH(_NeuronBase):
     spk_fun : surrogate spike function, default ``ReluGrad()``
     name : str, optional
 
+    Defaults: physiological (squid axon; V in mV, C in µF, currents in µA).
+
     State variables
     ---------------
     V : HiddenState, membrane potential (mV).
     m, h, n : HiddenState, gating variables (dimensionless).
+    spike : ShortTermState, the spike of the last step (what ``get_spike()`` returns).
 
     Inputs are currents in µA (with C in µF, I/C is in mV/ms).
 

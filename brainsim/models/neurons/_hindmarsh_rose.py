@@ -59,11 +59,14 @@ class HindmarshRose(_NeuronBase):
     spk_fun : surrogate spike function, default ``ReluGrad()``
     name : str, optional
 
+    Defaults: dimensionless (the model has no physical units); V starts at V_rest.
+
     State variables
     ---------------
     V : HiddenState, membrane-like variable.
     y : HiddenState, fast recovery (spiking) variable.
     z : HiddenState, slow adaptation (bursting) variable.
+    spike : ShortTermState, the spike of the last step (what ``get_spike()`` returns).
 
     References
     ----------

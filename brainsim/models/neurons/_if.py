@@ -6,7 +6,6 @@ from typing import Any
 
 import brainunit as u
 
-from ... import init
 from ...nn import exp_euler_step
 from ._common import IFBase, bind_params
 
@@ -36,10 +35,12 @@ class IF(IFBase):
     R : resistance, default 1 ohm
     tau : time, default 5 ms
     V_th : voltage, default 1 mV (positive)
-    V_initializer : initializer or value, default 0 mV
+    V_initializer : initializer, value or None, default None (V starts at 0 mV)
     spk_fun : surrogate spike function, default ``ReluGrad()``
     spk_reset : ``'soft'`` or ``'hard'``
     name : str, optional
+
+    Defaults: ML-style (V_th = 1 mV, R = 1 ohm, inputs in mA; V resets towards 0 mV).
 
     State variables
     ---------------
@@ -70,7 +71,7 @@ class IF(IFBase):
         R: Any = 1.0 * u.ohm,
         tau: Any = 5.0 * u.ms,
         V_th: Any = 1.0 * u.mV,
-        V_initializer: Any = init.Constant(0.0 * u.mV),
+        V_initializer: Any = None,
         spk_fun: Any = None,
         spk_reset: str = "soft",
         name: str | None = None,

@@ -82,7 +82,7 @@ class _IzhikevichBase(_NeuronBase):
     def _reset(self) -> tuple[Any, Any]:
         """V and u after the reset caused by the previous step's spike."""
         V, U = self.V.value, self.u.value
-        spk = self.get_spike(V)
+        spk = self._level(V)
         top = jax.lax.stop_gradient(V) if self.spk_reset == "hard" else value(self.V_th)
         return V - (top - value(self.c)) * spk, U + value(self.d) * spk
 
@@ -110,10 +110,14 @@ class Izhikevich(_IzhikevichBase):
     """
         + _DOC_PARAMS
         + r"""
+    Defaults: physiological regular spiking (V in mV, rest and reset at -65 mV; inputs
+    in mV/ms, as in Izhikevich 2003).
+
     State variables
     ---------------
     V : HiddenState, membrane potential (mV).
     u : HiddenState, recovery variable (mV/ms).
+    spike : ShortTermState, the spike of the last step (what ``get_spike()`` returns).
 
     Inputs ``x`` are in mV/ms.
 
@@ -137,7 +141,7 @@ class Izhikevich(_IzhikevichBase):
     def update(self, x: Any = 0.0 * u.mV / u.ms) -> Any:
         V, U = self._advance(*self._reset(), x)
         self.V.value, self.u.value = V, U
-        return self.get_spike(V)
+        return self._emit(self._level(V))
 
 
 class IzhikevichRef(_IzhikevichBase):
@@ -153,10 +157,14 @@ class IzhikevichRef(_IzhikevichBase):
     ref_var : bool, default False (keyword only)
         Also keep a boolean ``refractory`` state.
 
+    Defaults: physiological regular spiking (V in mV, rest and reset at -65 mV; inputs
+    in mV/ms, as in Izhikevich 2003).
+
     State variables
     ---------------
     V : HiddenState, membrane potential (mV).
     u : HiddenState, recovery variable (mV/ms).
+    spike : ShortTermState, the spike of the last step (what ``get_spike()`` returns).
     last_spike_time : ShortTermState, initially -1e7 ms.
     refractory : HiddenState (bool), only with ``ref_var=True``.
 
@@ -215,4 +223,4 @@ class IzhikevichRef(_IzhikevichBase):
         )
         if self.ref_var:
             self.refractory.value = u.math.logical_or(refractory, spiking)
-        return self.get_spike(V)
+        return self._emit(self._level(V))

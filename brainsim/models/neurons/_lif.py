@@ -39,10 +39,16 @@ class LIF(Neuron):
     R : resistance, default 1 ohm
     tau : time, default 5 ms
     V_th, V_reset, V_rest : voltage, default 1, 0, 0 mV
-    V_initializer : initializer or value, default 0 mV
+    V_initializer : initializer, value or None, default None
+        The initial V; ``None``: ``V_rest`` (so a physiological ``V_rest`` needs nothing else).
     spk_fun : surrogate spike function, default ``ReluGrad()``
     spk_reset : ``'soft'`` or ``'hard'``
     name : str, optional
+
+    Defaults: the voltages, ``R = 1 ohm`` and ``tau`` are the ML-style ones (V_rest =
+    V_reset = 0 mV, V_th = 1 mV, inputs in mA: 1 mA holds V at 1 mV, the threshold). For
+    physiological values set them, e.g. ``V_rest=V_reset=-65 * u.mV, V_th=-50 * u.mV,
+    tau=20 * u.ms``; V then starts at ``V_rest``.
 
     State variables
     ---------------
@@ -73,7 +79,7 @@ class LIF(Neuron):
         V_th: Any = 1.0 * u.mV,
         V_reset: Any = 0.0 * u.mV,
         V_rest: Any = 0.0 * u.mV,
-        V_initializer: Any = init.Constant(0.0 * u.mV),
+        V_initializer: Any = None,
         spk_fun: Any = None,
         spk_reset: str = "soft",
         name: str | None = None,
@@ -87,11 +93,16 @@ class LIF(Neuron):
         self.V_rest = check_param(self, "V_rest", V_rest, u.mV)
         self.V_initializer = V_initializer
 
+    def _initial_V(self, batch_size: int | None) -> Any:
+        ini = self.V_initializer
+        ini = init.Constant(value(self.V_rest)) if ini is None else ini
+        return init_var(ini, self.varshape, batch_size, u.mV)
+
     def init_state(self, batch_size: int | None = None, **kwargs: Any) -> None:
-        self.V = HiddenState(init_var(self.V_initializer, self.varshape, batch_size, u.mV))
+        self.V = HiddenState(self._initial_V(batch_size))
 
     def reset_state(self, batch_size: int | None = None, **kwargs: Any) -> None:
-        self.V.value = init_var(self.V_initializer, self.varshape, batch_size, u.mV)
+        self.V.value = self._initial_V(batch_size)
 
     def get_spike(self, V: Any = None) -> Any:
         V = self.V.value if V is None else V
@@ -132,17 +143,24 @@ class LIFRef(Refractory):
     tau : time, default 5 ms
     tau_ref : time, default 5 ms (>= 0)
     V_th, V_reset, V_rest : voltage, default 1, 0, 0 mV
-    V_initializer : initializer or value, default 0 mV
+    V_initializer : initializer, value or None, default None
+        The initial V; ``None``: ``V_rest`` (so a physiological ``V_rest`` needs nothing else).
     spk_fun : surrogate spike function, default ``ReluGrad()``
     spk_reset : ``'soft'`` or ``'hard'``
     ref_var : bool, default False
         Add the boolean state ``refractory``.
     name : str, optional
 
+    Defaults: the voltages, ``R = 1 ohm`` and ``tau`` are the ML-style ones (V_rest =
+    V_reset = 0 mV, V_th = 1 mV, inputs in mA: 1 mA holds V at 1 mV, the threshold). For
+    physiological values set them, e.g. ``V_rest=V_reset=-65 * u.mV, V_th=-50 * u.mV,
+    tau=20 * u.ms``; V then starts at ``V_rest``.
+
     State variables
     ---------------
     V : HiddenState, membrane potential (mV).
     last_spike_time : ShortTermState, time of the last spike (ms), initially -1e7 ms.
+    spike : ShortTermState, the spike of the last step (what ``get_spike()`` returns).
     refractory : HiddenState (bool), only with ``ref_var=True``.
 
     References
@@ -170,7 +188,7 @@ class LIFRef(Refractory):
         V_th: Any = 1.0 * u.mV,
         V_reset: Any = 0.0 * u.mV,
         V_rest: Any = 0.0 * u.mV,
-        V_initializer: Any = init.Constant(0.0 * u.mV),
+        V_initializer: Any = None,
         spk_fun: Any = None,
         spk_reset: str = "soft",
         ref_var: bool = False,

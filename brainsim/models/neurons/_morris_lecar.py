@@ -74,10 +74,13 @@ class MorrisLecar(_NeuronBase):
     spk_fun : surrogate spike function, default ``ReluGrad()``
     name : str, optional
 
+    Defaults: physiological (V in mV, C in µF, currents in µA); V starts near rest.
+
     State variables
     ---------------
     V : HiddenState, membrane potential (mV).
     W : HiddenState, fraction of open K+ channels (dimensionless).
+    spike : ShortTermState, the spike of the last step (what ``get_spike()`` returns).
 
     Inputs are currents in µA.
 

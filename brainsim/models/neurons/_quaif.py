@@ -55,10 +55,14 @@ class QuaIF(IFBase):
     V_c : voltage, default -50 mV
         Critical voltage of spike initiation (above ``V_rest``).
     c : inverse voltage, default 0.07 / mV
-    V_initializer : initializer or value, default -65 mV
+    V_initializer : initializer, value or None, default None
+        The initial V; ``None``: ``V_rest`` (so a physiological ``V_rest`` needs nothing else).
     spk_fun : surrogate spike function, default ``ReluGrad()``
     spk_reset : ``'soft'`` or ``'hard'``
     name : str, optional
+
+    Defaults: the voltages are physiological (rest at -65 mV); the current scale is the
+    ML-style one (R = 1 ohm, inputs in mA: 1 mA shifts the steady V by 1 mV).
 
     State variables
     ---------------
@@ -90,7 +94,7 @@ class QuaIF(IFBase):
         V_rest: Any = -65.0 * u.mV,
         V_c: Any = -50.0 * u.mV,
         c: Any = 0.07 / u.mV,
-        V_initializer: Any = init.Constant(-65.0 * u.mV),
+        V_initializer: Any = None,
         spk_fun: Any = None,
         spk_reset: str = "soft",
         name: str | None = None,
@@ -126,11 +130,15 @@ class AdQuaIF(Adaptation):
     c : inverse voltage, default 0.07 / mV
     a : conductance, default 1 S
     b : current, default 0.1 mA
-    V_initializer : initializer or value, default -65 mV
+    V_initializer : initializer, value or None, default None
+        The initial V; ``None``: ``V_rest`` (so a physiological ``V_rest`` needs nothing else).
     w_initializer : initializer or value, default 0 mA
     spk_fun : surrogate spike function, default ``ReluGrad()``
     spk_reset : ``'soft'`` or ``'hard'``
     name : str, optional
+
+    Defaults: the voltages are physiological (rest at -65 mV); the current scale is the
+    ML-style one (R = 1 ohm, inputs in mA: 1 mA shifts the steady V by 1 mV).
 
     State variables
     ---------------
@@ -166,7 +174,7 @@ class AdQuaIF(Adaptation):
         c: Any = 0.07 / u.mV,
         a: Any = 1.0 * u.siemens,
         b: Any = 0.1 * u.mA,
-        V_initializer: Any = init.Constant(-65.0 * u.mV),
+        V_initializer: Any = None,
         w_initializer: Any = init.Constant(0.0 * u.mA),
         spk_fun: Any = None,
         spk_reset: str = "soft",

@@ -72,10 +72,13 @@ class WangBuzsakiHH(_NeuronBase):
     spk_fun : surrogate spike function, default ``ReluGrad()``
     name : str, optional
 
+    Defaults: physiological (V in mV, C in µF, currents in µA); V starts at E_L.
+
     State variables
     ---------------
     V : HiddenState, membrane potential (mV).
     h, n : HiddenState, gating variables (dimensionless).
+    spike : ShortTermState, the spike of the last step (what ``get_spike()`` returns).
 
     Inputs are currents in µA.
 
