@@ -28,6 +28,7 @@ def test_each_point_equals_its_own_run_and_model_is_left_unchanged():
     ws = np.array([3.0, 6.0, 12.0])
     net, sim = _coba()
     v0 = np.asarray(net.N.V.value.mantissa)
+    w0 = float(net.E.comm.weight.value.to_decimal(u.nS))  # scaled for small N by default
     res = simulate.sweep(sim, {"E.comm.weight": ws * u.nS}, 15 * u.ms)
     assert len(res) == 3 and res.num_compiles == 1
     counts = []
@@ -39,7 +40,7 @@ def test_each_point_equals_its_own_run_and_model_is_left_unchanged():
         np.testing.assert_array_equal(res[k]["s"].steps, ref.steps)
         counts.append(len(ref))
     assert counts[0] < counts[2]  # the weight matters, so the comparison means something
-    assert float(net.E.comm.weight.value.to_decimal(u.nS)) == 6.0
+    assert float(net.E.comm.weight.value.to_decimal(u.nS)) == w0
     np.testing.assert_array_equal(np.asarray(net.N.V.value.mantissa), v0)
     assert sim.i == 0
 
