@@ -51,9 +51,9 @@ class ALIF(IFBase):
     name : str, optional
 
     Defaults: the voltages, ``R = 1 ohm`` and ``tau`` are the ML-style ones (V_rest =
-    V_reset = 0 mV, V_th = 1 mV, inputs in mA: 1 mA holds V at 1 mV, the threshold). For
-    physiological values set them, e.g. ``V_rest=V_reset=-65 * u.mV, V_th=-50 * u.mV,
-    tau=20 * u.ms``; V then starts at ``V_rest``.
+        V_reset = 0 mV, V_th = 1 mV, inputs in mA: 1 mA holds V at 1 mV, the threshold). For
+        physiological values set them, e.g. ``V_rest=V_reset=-65 * u.mV``,
+        ``V_th=-50 * u.mV`` and ``tau=20 * u.ms``; V then starts at ``V_rest``.
 
     State variables
     ---------------
